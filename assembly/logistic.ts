@@ -1,0 +1,14 @@
+import { logistic4 } from "./simd/logistic";
+import { loadTail4, storeTail4 } from "./simd/tail";
+
+// out[i] = sigma(a[i]) = 1 / (1 + e^-a[i]), i < n. a, out: f32 pointers (out may equal a).
+// Max abs error vs. exact sigma: 1.2e-7 (measured over all f32 in [-90, 90] by the spec);
+// finite and in [0, 1] for every finite a.
+export function logistic_f32(a: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, logistic4(v128.load(a + o)));
+  }
+  if (i < n) storeTail4(out + (<usize>i << 2), logistic4(loadTail4(a + (<usize>i << 2), n - i)), n - i);
+}

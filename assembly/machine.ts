@@ -1,0 +1,185 @@
+// The Helmholtz machine's phases over a laid-out machine (see layout.ts). Online wake-sleep as
+// in Hinton, Dayan, Frey & Neal (1995): per training vector one wake step, then one sleep step.
+import { depth, field, fieldAddr, ptr, rngOf, N, STRIDE, ACT, PROB, STATE, IDX, COUNT, GBIAS, GW, RW, RBIAS, DELTA, params_begin, params_end } from "./layout";
+import { rng_seed, rng_normal, rng_below } from "./rng";
+import { sample_bernoulli, sample_logistic, sample_logistic_logprob, binary_to_states } from "./sample";
+import { bias_plus_rows } from "./pass";
+import { logistic_delta, add_to_rows, add_vector } from "./update";
+import { log_bernoulli_sum } from "./logprob";
+import { logistic_f32 } from "./logistic";
+
+// Row kinds: ROW_BINARY rows are u8 0/1; ROW_PROB rows are f32 probabilities, sampled afresh
+// (dynamic binarization) each time a row is shown.
+export const ROW_BINARY = 0;
+export const ROW_PROB = 1;
+const LOG2E: f64 = 1.4426950408889634;
+
+// Seeds the rng, then Gw and Rw ~ N(0, scale^2) in layer order (Gw[l] then Rw[l], row-major),
+// and every bias 0.
+export function machine_init(desc: usize, seedLo: u32, seedHi: u32, scale: f64): void {
+  const rng = rngOf(desc), L = depth(desc);
+  rng_seed(rng, seedLo, seedHi);
+  memory.fill(params_begin(desc), 0, params_end(desc) - params_begin(desc));
+  for (let l = 0; l < L; l++) {
+    fillNormal(ptr(desc, l, GW), field(desc, l + 1, N), field(desc, l, N), field(desc, l, STRIDE), rng, scale);
+    fillNormal(ptr(desc, l, RW), field(desc, l, N), field(desc, l + 1, N), field(desc, l + 1, STRIDE), rng, scale);
+  }
+}
+
+function fillNormal(W: usize, rows: i32, cols: i32, stride: i32, rng: usize, scale: f64): void {
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++)
+      store<f32>(W + ((<usize>r * <usize>stride + <usize>c) << 2), <f32>(scale * rng_normal(rng)));
+}
+
+// Loads a data row into layer 0's states and active list.
+export function load_row(desc: usize, row: usize, kind: i32): void {
+  const n = field(desc, 0, N);
+  const count = kind == ROW_BINARY
+    ? binary_to_states(row, n, ptr(desc, 0, STATE), ptr(desc, 0, IDX))
+    : sample_bernoulli(row, n, rngOf(desc), ptr(desc, 0, STATE), ptr(desc, 0, IDX));
+  setCount(desc, 0, count);
+}
+
+@inline function setCount(desc: usize, l: i32, c: i32): void {
+  store<i32>(fieldAddr(desc, l, COUNT), c);
+}
+
+// act[l+1] = rb[l+1] + sum of Rw[l] rows of the active units of layer l.
+@inline function recognitionPass(desc: usize, l: i32): void {
+  bias_plus_rows(ptr(desc, l + 1, ACT), ptr(desc, l + 1, RBIAS), ptr(desc, l, RW), field(desc, l + 1, STRIDE),
+    ptr(desc, l, IDX), field(desc, l, COUNT), field(desc, l + 1, N));
+}
+
+// act[l] = gb[l] + sum of Gw[l] rows of the active units of layer l+1 (l < L); act[L] = gTop.
+export function generativePass(desc: usize, l: i32): void {
+  if (l == depth(desc)) {
+    memory.copy(ptr(desc, l, ACT), ptr(desc, l, GBIAS), <usize>field(desc, l, N) << 2);
+  } else {
+    bias_plus_rows(ptr(desc, l, ACT), ptr(desc, l, GBIAS), ptr(desc, l, GW), field(desc, l, STRIDE),
+      ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), field(desc, l, N));
+  }
+}
+
+// Samples layers 1..L bottom-up from Q given layer 0's states; returns log Q(h | s_0) in nats.
+export function recognize_sample(desc: usize): f64 {
+  const L = depth(desc), rng = rngOf(desc);
+  let logQ = 0.0;
+  for (let l = 0; l < L; l++) {
+    recognitionPass(desc, l);
+    logQ += sample_logistic_logprob(ptr(desc, l + 1, ACT), field(desc, l + 1, N), rng,
+      ptr(desc, l + 1, STATE), ptr(desc, l + 1, IDX), fieldAddr(desc, l + 1, COUNT));
+  }
+  return logQ;
+}
+
+// log P(s_l | s_{l+1}) in nats (log P(s_L) for l = L) for the states in place.
+export function layerLogProb(desc: usize, l: i32): f64 {
+  generativePass(desc, l);
+  return log_bernoulli_sum(ptr(desc, l, ACT), ptr(desc, l, STATE), field(desc, l, N));
+}
+
+// log P(s_0, .., s_L) in nats for the states in place.
+export function generative_logprob(desc: usize): f64 {
+  let logP = 0.0;
+  for (let l = depth(desc); l >= 0; l--) logP += layerLogProb(desc, l);
+  return logP;
+}
+
+// Wake phase on the row in layer 0: s ~ Q bottom-up, then the delta rule on G with the
+// top-down probabilities of the sampled states. Returns the sample's description length
+// log2 Q(h|d) - log2 P(h, d) in bits, an unbiased one-sample estimate of F(d).
+export function wake_step(desc: usize, eps: f32): f64 {
+  const logQ = recognize_sample(desc);
+  let logP = 0.0;
+  for (let l = depth(desc); l >= 0; l--) {
+    generativePass(desc, l);
+    const n = field(desc, l, N), delta = ptr(desc, l, DELTA);
+    logP += logistic_delta(ptr(desc, l, ACT), ptr(desc, l, STATE), eps, delta, n);
+    if (l < depth(desc)) add_to_rows(ptr(desc, l, GW), field(desc, l, STRIDE), ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), delta, n);
+    add_vector(ptr(desc, l, GBIAS), delta, n);
+  }
+  return (logQ - logP) * LOG2E;
+}
+
+// A fantasy from P, top-down: t_L ~ sigma(gTop), t_l ~ P(. | t_{l+1}); states left in place.
+export function dream_sample(desc: usize): void {
+  const rng = rngOf(desc);
+  for (let l = depth(desc); l >= 0; l--) {
+    generativePass(desc, l);
+    setCount(desc, l, sample_logistic(ptr(desc, l, ACT), field(desc, l, N), rng, ptr(desc, l, STATE), ptr(desc, l, IDX)));
+  }
+}
+
+// Sleep phase: dream, then the delta rule on R with the bottom-up probabilities of the fantasy.
+export function sleep_step(desc: usize, eps: f32): void {
+  dream_sample(desc);
+  const L = depth(desc);
+  for (let l = 0; l < L; l++) {
+    recognitionPass(desc, l);
+    const n = field(desc, l + 1, N), delta = ptr(desc, l + 1, DELTA);
+    logistic_delta(ptr(desc, l + 1, ACT), ptr(desc, l + 1, STATE), eps, delta, n);
+    add_to_rows(ptr(desc, l, RW), field(desc, l + 1, STRIDE), ptr(desc, l, IDX), field(desc, l, COUNT), delta, n);
+    add_vector(ptr(desc, l + 1, RBIAS), delta, n);
+  }
+}
+
+// Online wake-sleep over rows order[first .. first+count) of `data` (rows of n[0] elements,
+// u8 or f32 by `kind`; order: i32 row indices). Returns the summed wake description lengths (bits).
+export function train_rows(desc: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, eps: f32): f64 {
+  const n = <usize>field(desc, 0, N), rowBytes = kind == ROW_BINARY ? n : n << 2;
+  let bits = 0.0;
+  for (let i = first; i < first + count; i++) {
+    load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
+    bits += wake_step(desc, eps);
+    sleep_step(desc, eps);
+  }
+  return bits;
+}
+
+// order[i] = i, then a Fisher-Yates shuffle when `shuffle` is set.
+export function make_order(desc: usize, order: usize, rows: i32, shuffle: bool): void {
+  for (let i = 0; i < rows; i++) store<i32>(order + (<usize>i << 2), i);
+  if (!shuffle) return;
+  const rng = rngOf(desc);
+  for (let i = rows - 1; i > 0; i--) {
+    const j = <i32>rng_below(rng, <u32>(i + 1));
+    const a = order + (<usize>i << 2), b = order + (<usize>j << 2);
+    const t = load<i32>(a); store<i32>(a, load<i32>(b)); store<i32>(b, t);
+  }
+}
+
+// out (u8 rows) = a Bernoulli sample of each f32 probability row of data (rows of n[0]).
+export function binarize_rows(desc: usize, data: usize, rows: i32, out: usize): void {
+  const n = field(desc, 0, N), s = ptr(desc, 0, STATE);
+  for (let r = 0; r < rows; r++) {
+    load_row(desc, data + ((<usize>r * <usize>n) << 2), ROW_PROB);
+    statesToBytes(s, n, out + <usize>r * <usize>n);
+  }
+}
+
+function statesToBytes(s: usize, n: i32, out: usize): void {
+  for (let j = 0; j < n; j++) store<u8>(out + <usize>j, <u8>load<f32>(s + (<usize>j << 2)));
+}
+
+// `count` fantasies as u8 rows of n[0] at out.
+export function dream_rows(desc: usize, count: i32, out: usize): void {
+  const n = field(desc, 0, N), s = ptr(desc, 0, STATE);
+  for (let r = 0; r < count; r++) {
+    dream_sample(desc);
+    statesToBytes(s, n, out + <usize>r * <usize>n);
+  }
+}
+
+// One recognition sample for a row; hidden states left in layers 1..L.
+export function recognize_row(desc: usize, row: usize, kind: i32): void {
+  load_row(desc, row, kind);
+  recognize_sample(desc);
+}
+
+// P(visible = 1 | s_1) for s_1 from one recognition pass; left in layer 0's PROB.
+export function reconstruct_row(desc: usize, row: usize, kind: i32): void {
+  recognize_row(desc, row, kind);
+  generativePass(desc, 0);
+  logistic_f32(ptr(desc, 0, ACT), ptr(desc, 0, PROB), field(desc, 0, N));
+}

@@ -1,0 +1,45 @@
+import { expNegAbs4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
+import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
+
+// The delta rule's shared vector: delta[j] = eps (s[j] - sigma(a[j])), j < n; returns
+// sum_j log P(s[j] | sigma(a[j])) in nats (the log-probability the update climbs).
+// a, s (0.0/1.0), delta: f32 (n).
+export function logistic_delta(a: usize, s: usize, eps: f32, delta: usize, n: i32): f64 {
+  let acc = f64x2.splat(0.0);
+  const ev = f32x4.splat(eps);
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i << 2, rem = n - i;
+    const av = rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem);
+    const sv = rem >= 4 ? v128.load(s + o) : loadTail4(s + o, rem);
+    const e = expNegAbs4(av);
+    const d = f32x4.mul(ev, f32x4.sub(sv, logisticFromExp4(av, e)));
+    let lp = logBernoulliFromExp4(av, sv, e);
+    if (rem >= 4) v128.store(delta + o, d); else {
+      storeTail4(delta + o, d, rem);
+      lp = v128.and(lp, tailMask4(rem));
+    }
+    acc = accumulate4(acc, lp);
+  }
+  return sumLanes2(acc);
+}
+
+// Rank-one update on the active rows: W[k, j] += delta[j] for k in idx, j < n; i.e.
+// W += s delta^T with s binary. W: f32 rows of `stride` (a multiple of 4, rows 16-byte
+// aligned); idx: i32 (count); delta: f32 (n).
+export function add_to_rows(W: usize, stride: i32, idx: usize, count: i32, delta: usize, n: i32): void {
+  const rowBytes = <usize>stride << 2;
+  for (let c = 0; c < count; c++) add_vector(W + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes, delta, n);
+}
+
+// dst[j] += delta[j], j < n. dst, delta: f32.
+export function add_vector(dst: usize, delta: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(delta + o)));
+  }
+  if (j < n) {
+    const o = <usize>j << 2, rem = n - j;
+    storeTail4(dst + o, f32x4.add(loadTail4(dst + o, rem), loadTail4(delta + o, rem)), rem);
+  }
+}

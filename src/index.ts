@@ -1,0 +1,6 @@
+export { HelmholtzMachine, LIMITS } from "./machine.js";
+export type { CreateOptions, FitOptions, FitProgress, EpochStats, SampleOptions, LikelihoodOptions } from "./machine.js";
+export type { Data, Vector } from "./data.js";
+export type { Tensor } from "./safetensors.js";
+export { initWasm, MAX_MEMORY_BYTES, type WasmSource } from "./wasm.js";
+export { bars } from "./problems/bars.js";

@@ -1,0 +1,125 @@
+// The one place that finds, compiles and instantiates the wasm module, and owns its memory.
+import { instantiate } from "../build/wake-sleep.js";
+
+export type Kernels = Awaited<ReturnType<typeof instantiate>>;
+/** Where the .wasm comes from: a compiled module, its bytes, a URL or path, or a fetch response. */
+export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string | Response | Promise<Response>;
+
+const ABI_VERSION = 1;
+/** Wasm32 linear memory holds at most 65,536 pages of 64 KiB. */
+export const MAX_MEMORY_BYTES = 65536 * 65536;
+const PAGE = 65536;
+// i32.const 0; i8x16.splat; i8x16.popcnt: validates only where WebAssembly SIMD is supported.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+/**
+ * Compiles the module once per process (later calls return the same promise). Pass a source to
+ * load the .wasm from somewhere other than beside this file; call before the first machine.
+ */
+export function initWasm(source?: WasmSource): Promise<WebAssembly.Module> {
+  if (source !== undefined) compiled = compileFrom(source);
+  compiled ??= compileFrom(new URL("../build/wake-sleep.wasm", import.meta.url));
+  return compiled;
+}
+
+function requireSimd(): void {
+  if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") {
+    throw new Error("wake-sleep: WebAssembly is not available in this runtime");
+  }
+  if (!WebAssembly.validate(SIMD_PROBE)) {
+    throw new Error("wake-sleep: this runtime lacks WebAssembly SIMD (needs Node 16.4+, Chrome 91+, Firefox 89+ or Safari 16.4+)");
+  }
+}
+
+async function compileFrom(source: WasmSource): Promise<WebAssembly.Module> {
+  requireSimd();
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(toBytes(source), "the given bytes");
+  if (typeof source === "string" || source instanceof URL) return compileBytes(await readSource(source), String(source));
+  const response = await source;
+  if (!response.ok) throw new Error(`wake-sleep: fetching ${response.url} failed with HTTP ${response.status}`);
+  return compileBytes(new Uint8Array(await response.arrayBuffer()), response.url);
+}
+
+function toBytes(source: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+}
+
+async function readSource(where: string | URL): Promise<Uint8Array> {
+  const isUrl = where instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(where);
+  if (isNode() && (!isUrl || new URL(where).protocol === "file:")) {
+    const { readFile } = await import("node:fs/promises");
+    return readFile(isUrl ? new URL(where) : where);
+  }
+  const url = new URL(where, globalThis.location?.href);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`wake-sleep: fetching ${url} failed with HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+function isNode(): boolean {
+  return typeof process === "object" && typeof process.versions?.node === "string";
+}
+
+async function compileBytes(bytes: Uint8Array, where: string): Promise<WebAssembly.Module> {
+  if (bytes.length < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
+    const start = new TextDecoder().decode(bytes.subarray(0, 16)).replace(/\s+/g, " ");
+    throw new Error(`wake-sleep: ${where} is not a WebAssembly module: expected magic word 00 61 73 6d, got "${start}" (a server returning HTML instead of the .wasm file?)`);
+  }
+  return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+}
+
+/** One instance and its linear memory. Every view is made afresh, so none outlives a memory.grow. */
+export class WasmMemory {
+  private constructor(readonly kernels: Kernels) {}
+
+  static async create(): Promise<WasmMemory> {
+    const kernels = await instantiate(await initWasm(), {});
+    if (kernels.abi_version() !== ABI_VERSION) {
+      throw new Error(`wake-sleep: the .wasm is ABI version ${kernels.abi_version()} but this JavaScript expects ${ABI_VERSION}; the two come from different builds`);
+    }
+    return new WasmMemory(kernels);
+  }
+
+  get heapBase(): number {
+    return this.kernels.heap_base();
+  }
+
+  /** Grows memory so that bytes [0, end) exist; throws a RangeError naming `what` if it cannot. */
+  ensure(end: number, what: string): void {
+    if (end > MAX_MEMORY_BYTES) {
+      throw new RangeError(`${what} needs ${end} bytes of wasm memory, more than the limit of ${MAX_MEMORY_BYTES}`);
+    }
+    const memory = this.kernels.memory;
+    const have = memory.buffer.byteLength;
+    if (end <= have) return;
+    try {
+      memory.grow(Math.ceil((end - have) / PAGE));
+    } catch {
+      throw new RangeError(`${what} needs ${end} bytes of wasm memory, which this runtime could not allocate`);
+    }
+  }
+
+  writeBytes(ptr: number, src: Uint8Array): void {
+    new Uint8Array(this.kernels.memory.buffer, ptr, src.length).set(src);
+  }
+  writeF32(ptr: number, src: Float32Array): void {
+    new Float32Array(this.kernels.memory.buffer, ptr, src.length).set(src);
+  }
+  writeI32(ptr: number, src: ArrayLike<number>): void {
+    new Int32Array(this.kernels.memory.buffer, ptr, src.length).set(src);
+  }
+  /** Copies bytes [ptr, ptr + length) out of wasm memory. */
+  readBytes(ptr: number, length: number): Uint8Array {
+    return new Uint8Array(this.kernels.memory.buffer, ptr, length).slice();
+  }
+  readF32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.kernels.memory.buffer, ptr, length).slice();
+  }
+  readF64(ptr: number, length: number): Float64Array {
+    return new Float64Array(this.kernels.memory.buffer, ptr, length).slice();
+  }
+}
