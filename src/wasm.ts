@@ -37,7 +37,7 @@ function requireSimd(): void {
 async function compileFrom(source: WasmSource): Promise<WebAssembly.Module> {
   requireSimd();
   if (source instanceof WebAssembly.Module) return source;
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(toBytes(source), "the given bytes");
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(toBytes(source), "the source given");
   if (typeof source === "string" || source instanceof URL) return compileBytes(await readSource(source), String(source));
   const response = await source;
   if (!response.ok) throw new Error(`wake-sleep: fetching ${response.url} failed with HTTP ${response.status}`);

@@ -1,0 +1,124 @@
+// A plain-TypeScript reference of the engine, in f64, from the spec: the random stream
+// (xoshiro128+ in four lanes), one wake step and one sleep step.
+import { decodeModel } from "../../src/model-file.js";
+
+/** xoshiro128+ in four lanes, word layout as in assembly/rng.ts: s0 lanes, s1 lanes, s2 lanes, s3 lanes. */
+export class Xoshiro4 {
+  constructor(private readonly s: Uint32Array) {}
+
+  block(): number[] {
+    const s = this.s;
+    const out: number[] = [];
+    for (let j = 0; j < 4; j++) {
+      const s0 = s[j], s1 = s[4 + j], s2 = s[8 + j], s3 = s[12 + j];
+      out.push((((s0 + s3) >>> 0) >>> 8) * 2 ** -24);
+      const t = (s1 << 9) >>> 0;
+      const n2 = (s2 ^ s0) >>> 0, n3 = (s3 ^ s1) >>> 0;
+      s[4 + j] = (s1 ^ n2) >>> 0;
+      s[j] = (s0 ^ n3) >>> 0;
+      s[8 + j] = (n2 ^ t) >>> 0;
+      s[12 + j] = ((n3 << 11) | (n3 >>> 21)) >>> 0;
+    }
+    return out;
+  }
+
+  /** n uniforms, ceil(n/4) blocks, surplus lanes of the last block discarded (as the kernels do). */
+  uniforms(n: number): number[] {
+    const u: number[] = [];
+    while (u.length < n) u.push(...this.block());
+    return u.slice(0, n);
+  }
+}
+
+const sigma = (a: number) => 1 / (1 + Math.exp(-a));
+const logBern = (s: number, a: number) => (s ? -Math.log1p(Math.exp(-a)) : -Math.log1p(Math.exp(a)));
+
+export class ReferenceMachine {
+  layers: number[];
+  gTop: number[];
+  Gw: number[][][]; // Gw[l][k][j], k over layer l+1
+  gb: number[][];
+  Rw: number[][][]; // Rw[l][j][k], j over layer l
+  rb: number[][]; // rb[l] for l >= 1 (rb[0] unused)
+  rng: Xoshiro4;
+
+  /** From the bytes of HelmholtzMachine.save(). */
+  constructor(bytes: Uint8Array) {
+    const f = decodeModel(bytes, (l) => l as number[]);
+    const t = (name: string) => Array.from(f.tensors.get(name)!.data);
+    const rows = (name: string, r: number, c: number) => {
+      const flat = t(name);
+      return Array.from({ length: r }, (_, i) => flat.slice(i * c, (i + 1) * c));
+    };
+    const n = (this.layers = f.layers);
+    const L = n.length - 1;
+    this.gTop = t("gen.top.bias");
+    this.Gw = n.slice(0, L).map((_, l) => rows(`gen.${l}.weight`, n[l + 1], n[l]));
+    this.gb = n.slice(0, L).map((_, l) => t(`gen.${l}.bias`));
+    this.Rw = n.slice(0, L).map((_, l) => rows(`rec.${l}.weight`, n[l], n[l + 1]));
+    this.rb = [[], ...n.slice(1).map((_, l) => t(`rec.${l}.bias`))];
+    this.rng = new Xoshiro4(new Uint32Array(f.rng!.buffer.slice(0)));
+  }
+
+  private sample(p: number[]): number[] {
+    const u = this.rng.uniforms(p.length);
+    return p.map((pj, j) => (u[j] < pj ? 1 : 0));
+  }
+
+  private recognitionAct(l: number, s: number[]): number[] {
+    return this.rb[l + 1].map((b, k) => b + s.reduce((acc, sj, j) => acc + sj * this.Rw[l][j][k], 0));
+  }
+
+  private generativeAct(l: number, above: number[]): number[] {
+    return this.gb[l].map((b, j) => b + above.reduce((acc, sk, k) => acc + sk * this.Gw[l][k][j], 0));
+  }
+
+  /** One wake step on d; returns log2 Q(h|d) - log2 P(h, d). */
+  wake(d: number[], eps: number): number {
+    const L = this.layers.length - 1;
+    const s = [d];
+    let logQ = 0;
+    for (let l = 0; l < L; l++) {
+      const a = this.recognitionAct(l, s[l]);
+      s.push(this.sample(a.map(sigma)));
+      logQ += a.reduce((acc, aj, j) => acc + logBern(s[l + 1][j], aj), 0);
+    }
+    let logP = this.gTop.reduce((acc, a, j) => acc + logBern(s[L][j], a), 0);
+    this.gTop = this.gTop.map((a, j) => a + eps * (s[L][j] - sigma(a)));
+    for (let l = 0; l < L; l++) {
+      const a = this.generativeAct(l, s[l + 1]);
+      logP += a.reduce((acc, aj, j) => acc + logBern(s[l][j], aj), 0);
+      const delta = a.map((aj, j) => eps * (s[l][j] - sigma(aj)));
+      s[l + 1].forEach((sk, k) => sk && (this.Gw[l][k] = this.Gw[l][k].map((w, j) => w + delta[j])));
+      this.gb[l] = this.gb[l].map((b, j) => b + delta[j]);
+    }
+    return (logQ - logP) / Math.LN2;
+  }
+
+  /** One sleep step: a fantasy top-down, then the delta rule on R. Returns the fantasy. */
+  sleep(eps: number): number[][] {
+    const L = this.layers.length - 1;
+    const t: number[][] = [];
+    t[L] = this.sample(this.gTop.map(sigma));
+    for (let l = L - 1; l >= 0; l--) t[l] = this.sample(this.generativeAct(l, t[l + 1]).map(sigma));
+    for (let l = 0; l < L; l++) {
+      const q = this.recognitionAct(l, t[l]).map(sigma);
+      const delta = q.map((qk, k) => eps * (t[l + 1][k] - qk));
+      t[l].forEach((sj, j) => sj && (this.Rw[l][j] = this.Rw[l][j].map((w, k) => w + delta[k])));
+      this.rb[l + 1] = this.rb[l + 1].map((b, k) => b + delta[k]);
+    }
+    return t;
+  }
+
+  /** The parameters flattened in the safetensors names. */
+  parameters(): Map<string, number[]> {
+    const out = new Map<string, number[]>([["gen.top.bias", this.gTop]]);
+    this.gb.forEach((_, l) => {
+      out.set(`gen.${l}.weight`, this.Gw[l].flat());
+      out.set(`gen.${l}.bias`, this.gb[l]);
+      out.set(`rec.${l}.weight`, this.Rw[l].flat());
+      out.set(`rec.${l}.bias`, this.rb[l + 1]);
+    });
+    return out;
+  }
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { HelmholtzMachine } from "../src/index.js";
+import { ReferenceMachine } from "./helpers/reference.js";
+import { randomBinary } from "./helpers/models.js";
+
+function expectClose(wasm: Map<string, { data: Float32Array }>, ref: Map<string, number[]>, tol: number) {
+  for (const [name, r] of ref) {
+    const w = wasm.get(name)!.data;
+    expect(w.length, name).toBe(r.length);
+    const worst = r.reduce((m, v, i) => Math.max(m, Math.abs(v - w[i])), 0);
+    expect(worst, `${name}: max |wasm - reference|`).toBeLessThan(tol);
+  }
+}
+
+describe("wasm engine against the plain-TypeScript reference", () => {
+  // Sizes off the multiple of 4, and deep nets, so every kernel's tail and layer loop is exercised.
+  const cases = [
+    { layers: [5, 3, 2], seed: 1 },
+    { layers: [17, 9, 4, 3], seed: 2 },
+    { layers: [784, 200, 50], seed: 3 },
+    { layers: [1, 1], seed: 4 },
+  ];
+  for (const { layers, seed } of cases) {
+    it(`one wake step and one sleep step agree for layers ${JSON.stringify(layers)}`, async () => {
+      const eps = 0.25;
+      const m = await HelmholtzMachine.create({ layers, seed, learningRate: eps, initScale: 0.5 });
+      const ref = new ReferenceMachine(m.save());
+      const d = randomBinary(1, layers[0], seed, 0.4);
+      for (let step = 0; step < 3; step++) {
+        const bits = m.wake(d);
+        const refBits = ref.wake(Array.from(d), eps);
+        expect(Math.abs(bits - refBits)).toBeLessThan(1e-4 * Math.max(1, Math.abs(refBits)));
+        m.sleep();
+        ref.sleep(eps);
+      }
+      // f32 sums of O(1) terms over up to 784 rows: well inside 1e-4.
+      expectClose(m.parameters(), ref.parameters(), 1e-4);
+      // Both consumed the same random stream: the generators are in the same state.
+      expect(new ReferenceMachine(m.save()).rng.uniforms(8)).toEqual(ref.rng.uniforms(8));
+      m.dispose();
+    });
+  }
+});
