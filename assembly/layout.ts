@@ -1,9 +1,12 @@
 // The memory layout of one machine, owned here so that kernels and the TypeScript side agree.
 // At `sizes`: i32 n[0..L] written by the caller. After it, 16-byte aligned: the descriptor,
-// the rng state, the parameters (one contiguous block, so it can be copied whole), then scratch.
-// Descriptor words: [0] L, [1] rng, [2] params begin, [3] params end, then one record per layer.
+// the rng state, the parameters (one contiguous block: first P's, then Q's), a gradient block
+// laid out exactly like the parameters, then scratch.
+// Descriptor words: [0] L, [1] rng, [2] params begin (= P begin), [3] params end (= Q end),
+// [4] Q begin (= P end), [5] gradient offset (bytes from a parameter to its gradient),
+// then one record per layer.
 
-export const HEADER_WORDS = 4;
+export const HEADER_WORDS = 8;
 export const RECORD_WORDS = 12;
 // Record fields (i32 words) for layer l.
 export const N = 0;        // units n[l]
@@ -46,19 +49,29 @@ function place(sizes: usize, L: i32, write: bool): f64 {
   let at = align16(<f64>desc + 4 * <f64>(HEADER_WORDS + (L + 1) * RECORD_WORDS));
   const rng = at; at += 64;
   const paramsBegin = at;
+  // P: the generative biases (gTop at the top) and weights.
   for (let l = 0; l <= L; l++) {
     const n = size(sizes, l), s = strideOf(n);
     if (write) { setField(desc, l, N, n); setField(desc, l, STRIDE, <usize>s); setField(desc, l, GBIAS, <usize>at); }
     at += 4 * s;
     if (l < L) {
-      const nUp = size(sizes, l + 1);
-      if (write) { setField(desc, l, GW, <usize>at); setField(desc, l, RW, <usize>(at + 4 * <f64>nUp * s)); }
-      at += 4 * (<f64>nUp * s + <f64>n * strideOf(nUp));
-    } else if (write) { setField(desc, l, GW, 0); setField(desc, l, RW, 0); }
+      if (write) setField(desc, l, GW, <usize>at);
+      at += 4 * <f64>size(sizes, l + 1) * s;
+    } else if (write) setField(desc, l, GW, 0);
+  }
+  const qBegin = at;
+  // Q: the recognition weights and biases.
+  for (let l = 0; l <= L; l++) {
+    const n = size(sizes, l), s = strideOf(n);
+    if (l < L) {
+      if (write) setField(desc, l, RW, <usize>at);
+      at += 4 * <f64>n * strideOf(size(sizes, l + 1));
+    } else if (write) setField(desc, l, RW, 0);
     if (write) setField(desc, l, RBIAS, l >= 1 ? <usize>at : 0);
     if (l >= 1) at += 4 * s;
   }
   const paramsEnd = at;
+  at += paramsEnd - paramsBegin; // the gradient block
   for (let l = 0; l <= L; l++) {
     const bytes = 4 * strideOf(size(sizes, l));
     if (write) {
@@ -73,6 +86,8 @@ function place(sizes: usize, L: i32, write: bool): f64 {
     store<i32>(desc, <i32>rng, 4);
     store<i32>(desc, <i32>paramsBegin, 8);
     store<i32>(desc, <i32>paramsEnd, 12);
+    store<i32>(desc, <i32>qBegin, 16);
+    store<i32>(desc, <i32>(paramsEnd - paramsBegin), 20);
   }
   return at;
 }
@@ -95,6 +110,8 @@ export function param_ptr(desc: usize, kind: i32, l: i32): usize {
 }
 export function params_begin(desc: usize): usize { return <usize>load<i32>(desc, 8); }
 export function params_end(desc: usize): usize { return <usize>load<i32>(desc, 12); }
+export function q_begin(desc: usize): usize { return <usize>load<i32>(desc, 16); }
+@inline export function gradOffset(desc: usize): usize { return <usize>load<i32>(desc, 20); }
 export function rng_ptr(desc: usize): usize { return rngOf(desc); }
 export function state_ptr(desc: usize, l: i32): usize { return ptr(desc, l, STATE); }
 export function prob_ptr(desc: usize, l: i32): usize { return ptr(desc, l, PROB); }

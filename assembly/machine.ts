@@ -12,7 +12,7 @@ import { logistic_f32 } from "./logistic";
 // (dynamic binarization) each time a row is shown.
 export const ROW_BINARY = 0;
 export const ROW_PROB = 1;
-const LOG2E: f64 = 1.4426950408889634;
+export const LOG2E: f64 = 1.4426950408889634;
 
 // Seeds the rng, then Gw and Rw ~ N(0, scale^2) in layer order (Gw[l] then Rw[l], row-major),
 // and every bias 0.
@@ -46,7 +46,7 @@ export function load_row(desc: usize, row: usize, kind: i32): void {
 }
 
 // act[l+1] = rb[l+1] + sum of Rw[l] rows of the active units of layer l.
-@inline function recognitionPass(desc: usize, l: i32): void {
+@inline export function recognitionPass(desc: usize, l: i32): void {
   bias_plus_rows(ptr(desc, l + 1, ACT), ptr(desc, l + 1, RBIAS), ptr(desc, l, RW), field(desc, l + 1, STRIDE),
     ptr(desc, l, IDX), field(desc, l, COUNT), field(desc, l + 1, N));
 }
@@ -86,20 +86,43 @@ export function generative_logprob(desc: usize): f64 {
   return logP;
 }
 
+// The wake rule's update of P for the states in place (s_0 = data, s_1..s_L from Q): per layer
+// the top-down probabilities p of the sampled states, then `weight (s - p)` added to the rows of
+// the active units above and to the bias, at `target` bytes past the parameters (0: the
+// parameters themselves; gradOffset: the gradient block). Returns log P(s_0..s_L) in nats.
+export function wakeP(desc: usize, weight: f32, target: usize): f64 {
+  let logP = 0.0;
+  const L = depth(desc);
+  for (let l = L; l >= 0; l--) {
+    generativePass(desc, l);
+    const n = field(desc, l, N), delta = ptr(desc, l, DELTA);
+    logP += logistic_delta(ptr(desc, l, ACT), ptr(desc, l, STATE), weight, delta, n);
+    if (l < L) add_to_rows(ptr(desc, l, GW) + target, field(desc, l, STRIDE), ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), delta, n);
+    add_vector(ptr(desc, l, GBIAS) + target, delta, n);
+  }
+  return logP;
+}
+
+// The delta rule on Q for the states in place, treated as targets: per layer the bottom-up
+// probabilities q, then `weight (s_{l+1} - q)` added to the rows of the active units of layer l
+// and to the bias, at `target` bytes past the parameters. Used by sleep (on a fantasy) and by
+// the wake update of Q in reweighted wake-sleep (on a sample from Q).
+export function updateQ(desc: usize, weight: f32, target: usize): void {
+  for (let l = 0; l < depth(desc); l++) {
+    recognitionPass(desc, l);
+    const n = field(desc, l + 1, N), delta = ptr(desc, l + 1, DELTA);
+    logistic_delta(ptr(desc, l + 1, ACT), ptr(desc, l + 1, STATE), weight, delta, n);
+    add_to_rows(ptr(desc, l, RW) + target, field(desc, l + 1, STRIDE), ptr(desc, l, IDX), field(desc, l, COUNT), delta, n);
+    add_vector(ptr(desc, l + 1, RBIAS) + target, delta, n);
+  }
+}
+
 // Wake phase on the row in layer 0: s ~ Q bottom-up, then the delta rule on G with the
 // top-down probabilities of the sampled states. Returns the sample's description length
 // log2 Q(h|d) - log2 P(h, d) in bits, an unbiased one-sample estimate of F(d).
 export function wake_step(desc: usize, eps: f32): f64 {
   const logQ = recognize_sample(desc);
-  let logP = 0.0;
-  for (let l = depth(desc); l >= 0; l--) {
-    generativePass(desc, l);
-    const n = field(desc, l, N), delta = ptr(desc, l, DELTA);
-    logP += logistic_delta(ptr(desc, l, ACT), ptr(desc, l, STATE), eps, delta, n);
-    if (l < depth(desc)) add_to_rows(ptr(desc, l, GW), field(desc, l, STRIDE), ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), delta, n);
-    add_vector(ptr(desc, l, GBIAS), delta, n);
-  }
-  return (logQ - logP) * LOG2E;
+  return (logQ - wakeP(desc, eps, 0)) * LOG2E;
 }
 
 // A fantasy from P, top-down: t_L ~ sigma(gTop), t_l ~ P(. | t_{l+1}); states left in place.
@@ -114,14 +137,7 @@ export function dream_sample(desc: usize): void {
 // Sleep phase: dream, then the delta rule on R with the bottom-up probabilities of the fantasy.
 export function sleep_step(desc: usize, eps: f32): void {
   dream_sample(desc);
-  const L = depth(desc);
-  for (let l = 0; l < L; l++) {
-    recognitionPass(desc, l);
-    const n = field(desc, l + 1, N), delta = ptr(desc, l + 1, DELTA);
-    logistic_delta(ptr(desc, l + 1, ACT), ptr(desc, l + 1, STATE), eps, delta, n);
-    add_to_rows(ptr(desc, l, RW), field(desc, l + 1, STRIDE), ptr(desc, l, IDX), field(desc, l, COUNT), delta, n);
-    add_vector(ptr(desc, l + 1, RBIAS), delta, n);
-  }
+  updateQ(desc, eps, 0);
 }
 
 // Online wake-sleep over rows order[first .. first+count) of `data` (rows of n[0] elements,

@@ -1,10 +1,13 @@
 // The Helmholtz machine: a top-down generative sigmoid belief net P and a bottom-up recognition
 // net Q over the same layers of binary units, trained by wake-sleep (Hinton et al., 1995).
-import { WasmMemory, MAX_MEMORY_BYTES } from "./wasm.js";
+import { WasmMemory, MAX_MEMORY_BYTES, type Kernels } from "./wasm.js";
 import { toRows, toVector, type Data, type Rows, type Vector } from "./data.js";
 import { boolean, integerIn, options, positiveFinite, show } from "./validate.js";
-import { decodeModel, encodeModel, parameterShapes } from "./model-file.js";
+import { decodeModel, encodeModel, isGenerative, parameterShapes, stateShapes, SOURCES, type ParameterShape, type StateShape } from "./model-file.js";
+import { DEFAULT_OPTIMIZER, optimizerSlots, planTraining, sameOptimizer, type EpochStats, type FitOptions, type Optimizer, type TrainingPlan } from "./training.js";
 import type { Tensor } from "./safetensors.js";
+
+export type { EpochStats, FitOptions, FitProgress, Optimizer, OptimizerOptions } from "./training.js";
 
 export interface CreateOptions {
   /** Units per layer, visible first: [n0, n1, ..., nL], L >= 1. */
@@ -15,39 +18,6 @@ export interface CreateOptions {
   learningRate?: number;
   /** Weights start as N(0, initScale²), biases as 0; default 0.01. */
   initScale?: number;
-}
-
-export interface FitOptions {
-  /** Passes over the data; default 1. */
-  epochs?: number;
-  /** ε for this fit; default the machine's learningRate. */
-  learningRate?: number;
-  /** Visit rows in a fresh random order each epoch; default true. */
-  shuffle?: boolean;
-  /** Called as training proceeds, after each chunk of rows and at the end of each epoch. */
-  onProgress?: (progress: FitProgress) => void;
-  /** Stops training at the next chunk boundary; fit then resolves with the epochs completed. */
-  signal?: AbortSignal;
-}
-
-export interface FitProgress {
-  epoch: number;
-  epochs: number;
-  /** Rows of this epoch done so far, of `rows`. */
-  rowsDone: number;
-  rows: number;
-  /** Mean wake-phase description length over this epoch's rows so far, in bits. */
-  descriptionLength: number;
-  /** True on the last call of an epoch. */
-  epochEnd: boolean;
-}
-
-export interface EpochStats {
-  epoch: number;
-  /** Mean over the epoch of the one-sample wake estimate of F(d), in bits (the model changes as it goes). */
-  descriptionLength: number;
-  rows: number;
-  seconds: number;
 }
 
 export interface SampleOptions {
@@ -70,21 +40,32 @@ export const LIMITS = {
 
 const ROW_BINARY = 0;
 const ROW_PROB = 1;
+const OPTIMIZER_CODES = { sgd: 0, momentum: 1, adam: 2 } as const;
+
+/** Everything training changes: random state, parameters, optimiser state and counters. */
+interface Snapshot {
+  core: Uint8Array;
+  state: Uint8Array;
+  steps: number[];
+  epochsTrained: number;
+}
 
 export class HelmholtzMachine {
   /** Units per layer, visible first. */
   readonly layers: readonly number[];
   private mem: WasmMemory | undefined;
   private readonly desc: number;
-  private readonly workStart: number;
+  private readonly trainer: number;
   private rate: number;
+  private optimizer: Optimizer = { ...DEFAULT_OPTIMIZER };
+  private epochs = 0;
   private busy = false;
 
-  private constructor(mem: WasmMemory, layers: number[], desc: number, workStart: number, learningRate: number) {
+  private constructor(mem: WasmMemory, layers: number[], desc: number, trainer: number, learningRate: number) {
     this.mem = mem;
     this.layers = Object.freeze(layers.slice());
     this.desc = desc;
-    this.workStart = workStart;
+    this.trainer = trainer;
     this.rate = learningRate;
   }
 
@@ -105,9 +86,14 @@ export class HelmholtzMachine {
   static async load(bytes: Uint8Array): Promise<HelmholtzMachine> {
     if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes must be a Uint8Array, got ${show(bytes)}`);
     const file = decodeModel(bytes, (layers) => checkLayers(layers, "the file's layers"));
-    await planMemory(file.layers);
     const m = await HelmholtzMachine.allocate(file.layers, file.learningRate ?? 0.01);
-    for (const [name, t] of file.tensors) m.writeTensor(name, t);
+    for (const p of parameterShapes(file.layers)) m.writeTensor(p, 0, file.tensors.get(p.name)!);
+    if (file.optimizer) {
+      m.useOptimizer(file.optimizer);
+      for (const s of stateShapes(file.layers, file.optimizer)) m.writeTensor(s.parameter, m.stateOffset(s), file.tensors.get(s.name)!);
+      file.steps!.forEach((n, source) => m.k.trainer_set_steps(m.trainer, source, n));
+    }
+    m.epochs = file.epochsTrained ?? 0;
     if (file.rng) m.mem!.writeI32(m.k.rng_ptr(m.desc), file.rng);
     else m.k.rng_seed(m.k.rng_ptr(m.desc), 0, 0);
     return m;
@@ -116,10 +102,11 @@ export class HelmholtzMachine {
   private static async allocate(layers: number[], learningRate: number): Promise<HelmholtzMachine> {
     const end = await planMemory(layers);
     const mem = await WasmMemory.create();
-    mem.ensure(end, `layers ${JSON.stringify(layers)}`);
+    const trainer = align16(end);
+    mem.ensure(trainer + mem.kernels.trainer_bytes(), `layers ${JSON.stringify(layers)}`);
     mem.writeI32(mem.heapBase, layers);
     const desc = mem.kernels.layout_machine(mem.heapBase, layers.length - 1);
-    return new HelmholtzMachine(mem, layers, desc, align16(end), learningRate);
+    return new HelmholtzMachine(mem, layers, desc, trainer, learningRate);
   }
 
   /** Learning rate ε used by wake(), sleep() and fit() unless fit is given one. */
@@ -130,18 +117,26 @@ export class HelmholtzMachine {
     this.rate = positiveFinite("learningRate", value);
   }
 
-  private get k() {
+  /** Epochs completed by fit() over the machine's life (the clock of learningRateDecay). */
+  get epochsTrained(): number {
+    return this.epochs;
+  }
+
+  private checkUsable(): Kernels {
     if (this.mem === undefined) throw new Error("this HelmholtzMachine has been disposed");
     if (this.busy) throw new Error("this HelmholtzMachine is busy in fit(); await it first");
     return this.mem.kernels;
+  }
+  private get k(): Kernels {
+    return this.checkUsable();
   }
 
   /** Wake phase on one vector: recognise it, then a delta-rule step on the generative weights.
    *  Returns the sample's description length log2 Q(h|x) - log2 P(h, x), in bits. */
   wake(x: Vector): number {
     const k = this.k;
-    const row = this.put(toVector("x", x, this.layers[0]), this.workStart);
-    k.load_row(this.desc, row.ptr, row.kind);
+    const rows = toVector("x", x, this.layers[0]);
+    k.load_row(this.desc, this.putRows(rows, this.workStart), kindOf(rows.values instanceof Float32Array));
     return k.wake_step(this.desc, this.rate);
   }
 
@@ -150,40 +145,68 @@ export class HelmholtzMachine {
     this.k.sleep_step(this.desc, this.rate);
   }
 
-  /** Online wake-sleep: per row one wake step and one sleep step. Resolves to per-epoch statistics. */
+  /**
+   * Trains on `data`: online wake-sleep by default (one wake and one sleep step per row), or
+   * minibatch, reweighted wake-sleep and other optimisers as the options say. Resolves to
+   * per-epoch statistics. If the parameters stop being finite, training stops with an Error and
+   * the machine is rolled back to its state before the failing chunk of rows.
+   */
   async fit(data: Data, opts?: FitOptions): Promise<EpochStats[]> {
     const k = this.k;
-    const o = options<FitOptions>("options", opts, ["epochs", "learningRate", "shuffle", "onProgress", "signal"]);
-    const epochs = o.epochs === undefined ? 1 : integerIn("epochs", o.epochs, 1, 1e9);
-    const eps = o.learningRate === undefined ? this.rate : positiveFinite("learningRate", o.learningRate);
-    const shuffle = o.shuffle === undefined ? true : boolean("shuffle", o.shuffle);
-    if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw new TypeError(`onProgress must be a function, got ${show(o.onProgress)}`);
+    const plan = planTraining(opts, this.rate);
     const rows = toRows("data", data, this.layers[0]);
-    const order = align16(this.workStart + rows.values.byteLength);
-    this.ensure(order + 4 * rows.rows, "data");
-    const put = this.put(rows, this.workStart);
+    const valid = plan.validation && toRows("validation.data", plan.validation.data, this.layers[0]);
+    this.useOptimizer(plan.optimizer);
+    const work = this.workStart;
+    const order = align16(work + rows.values.byteLength);
+    const scratch = align16(order + 4 * rows.rows);
+    const latent = this.layers.slice(1).reduce((a, b) => a + b, 0);
+    const validAt = align16(scratch + (plan.samples > 1 ? plan.samples * (latent + 8) + 8 : 0));
+    this.ensure(validAt, "data");
+    this.putRows(rows, work);
+    const kind = kindOf(rows.values instanceof Float32Array);
+    const fast = plan.batchSize === 1 && plan.samples === 1 && plan.optimizer.type === "sgd" && plan.sleepQ && plan.rates.p === plan.rates.sleepQ;
     const stats: EpochStats[] = [];
+    let best: { epoch: number; ll: number; snapshot: Snapshot } | undefined;
     this.busy = true;
     try {
-      for (let epoch = 1; epoch <= epochs && !o.signal?.aborted; epoch++) {
+      for (let epoch = 1; epoch <= plan.epochs && !plan.signal?.aborted; epoch++) {
         const started = now();
-        k.make_order(this.desc, order, rows.rows, shuffle);
+        const decay = plan.decay ** this.epochs;
+        const rates = { p: plan.rates.p * decay, wakeQ: plan.rates.wakeQ * decay, sleepQ: plan.rates.sleepQ * decay };
+        this.configureTrainer(plan, rates, scratch);
+        k.make_order(this.desc, order, rows.rows, plan.shuffle);
         let bits = 0;
         let done = 0;
-        let chunk = 64;
+        let chunk = plan.batchSize * Math.max(1, Math.round(64 / plan.batchSize));
         while (done < rows.rows) {
-          if (o.signal?.aborted) return stats;
+          if (plan.signal?.aborted) return stats;
           const n = Math.min(chunk, rows.rows - done);
+          const before = this.snapshot();
           const t0 = now();
-          bits += k.train_rows(this.desc, put.ptr, put.kind, order, done, n, eps);
+          bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n);
+          if (!k.all_finite(k.params_begin(this.desc), (k.params_end(this.desc) - k.params_begin(this.desc)) / 4)) {
+            this.restore(before);
+            throw new Error(`fit() diverged in epoch ${epoch} between rows ${done} and ${done + n}: the parameters became non-finite (is the learning rate ${rates.p} too high?); the machine was rolled back to its state before those rows`);
+          }
           done += n;
-          chunk = nextChunk(chunk, now() - t0);
-          o.onProgress?.({ epoch, epochs, rowsDone: done, rows: rows.rows, descriptionLength: bits / done, epochEnd: done === rows.rows });
+          chunk = plan.batchSize * Math.max(1, Math.round(nextChunk(chunk, now() - t0) / plan.batchSize));
+          if (done < rows.rows) plan.onProgress?.({ epoch, epochs: plan.epochs, rowsDone: done, rows: rows.rows, descriptionLength: bits / done, epochEnd: false });
           await yieldToEventLoop();
           if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during fit()");
         }
-        stats.push({ epoch, descriptionLength: bits / rows.rows, rows: rows.rows, seconds: (now() - started) / 1000 });
+        this.epochs++;
+        const epochStats: EpochStats = { epoch, descriptionLength: bits / rows.rows, rows: rows.rows, seconds: (now() - started) / 1000 };
+        if (valid) {
+          const ll = mean(this.estimate(valid, plan.validation!.samples, false, validAt));
+          epochStats.validationLogLikelihood = ll;
+          if (!best || ll > best.ll) best = { epoch, ll, snapshot: this.snapshot() };
+        }
+        stats.push(epochStats);
+        plan.onProgress?.({ epoch, epochs: plan.epochs, rowsDone: rows.rows, rows: rows.rows, descriptionLength: epochStats.descriptionLength, epochEnd: true, validationLogLikelihood: epochStats.validationLogLikelihood });
+        if (best && epoch - best.epoch >= plan.validation!.patience) break;
       }
+      if (best) this.restore(best.snapshot);
       return stats;
     } finally {
       this.busy = false;
@@ -203,16 +226,16 @@ export class HelmholtzMachine {
   /** One sample of each hidden layer's states from Q(.|x): an array of 0/1 per hidden layer. */
   recognize(x: Vector): Uint8Array[] {
     const k = this.k;
-    const row = this.put(toVector("x", x, this.layers[0]), this.workStart);
-    k.recognize_row(this.desc, row.ptr, row.kind);
+    const rows = toVector("x", x, this.layers[0]);
+    k.recognize_row(this.desc, this.putRows(rows, this.workStart), kindOf(rows.values instanceof Float32Array));
     return this.layers.slice(1).map((n, i) => Uint8Array.from(this.mem!.readF32(k.state_ptr(this.desc, i + 1), n)));
   }
 
   /** P(visible = 1 | h1) with h1 sampled from Q(.|x) in one recognition pass. */
   reconstruct(x: Vector): Float32Array {
     const k = this.k;
-    const row = this.put(toVector("x", x, this.layers[0]), this.workStart);
-    k.reconstruct_row(this.desc, row.ptr, row.kind);
+    const rows = toVector("x", x, this.layers[0]);
+    k.reconstruct_row(this.desc, this.putRows(rows, this.workStart), kindOf(rows.values instanceof Float32Array));
     return this.mem!.readF32(k.prob_ptr(this.desc, 0), this.layers[0]);
   }
 
@@ -222,14 +245,14 @@ export class HelmholtzMachine {
     const o = options<SampleOptions>("options", opts, ["samples"]);
     const K = o.samples === undefined ? 10 : integerIn("samples", o.samples, 1, LIMITS.maxSamples);
     const rows = toRows("data", data, this.layers[0]);
-    const { ptr, out } = this.binaryRowsWithOutput(rows, 0);
+    const { ptr, out } = this.binaryRowsWithOutput(rows, 0, this.workStart);
     k.description_length_rows(this.desc, ptr, rows.rows, K, out);
     return this.mem!.readF64(out, rows.rows);
   }
 
   /** Per row, log P(d) in nats: importance-sampled with K = samples (default 1000) draws from Q, or exact. */
   logLikelihood(data: Data, opts?: LikelihoodOptions): Float64Array {
-    const k = this.k;
+    this.checkUsable();
     const o = options<LikelihoodOptions>("options", opts, ["samples", "exact"]);
     const exact = o.exact === undefined ? false : boolean("exact", o.exact);
     const latent = this.layers.slice(1).reduce((a, b) => a + b, 0);
@@ -237,33 +260,30 @@ export class HelmholtzMachine {
       throw new RangeError(`exact log-likelihood enumerates 2^${latent} latent configurations; at most ${LIMITS.maxExactLatent} latent units are allowed, got ${latent}`);
     }
     const K = o.samples === undefined ? 1000 : integerIn("samples", o.samples, 1, LIMITS.maxSamples);
-    const rows = toRows("data", data, this.layers[0]);
-    const { ptr, out, work } = this.binaryRowsWithOutput(rows, exact ? 16 * rows.rows : 8 * K);
-    if (exact) k.exact_log_likelihood_rows(this.desc, ptr, rows.rows, out, work);
-    else k.log_likelihood_rows(this.desc, ptr, rows.rows, K, out, work);
-    return this.mem!.readF64(out, rows.rows);
+    return this.estimate(toRows("data", data, this.layers[0]), K, exact, this.workStart);
   }
 
   /** The parameters as named tensors (copies), in the safetensors names of save(). */
   parameters(): Map<string, Tensor> {
-    const k = this.k;
-    const out = new Map<string, Tensor>();
-    for (const p of parameterShapes(this.layers)) {
-      const [rows, cols] = p.shape.length === 2 ? p.shape : [1, p.shape[0]];
-      const base = k.param_ptr(this.desc, p.kind, p.layer);
-      const stride = (cols + 3) & ~3;
-      const data = new Float32Array(rows * cols);
-      for (let r = 0; r < rows; r++) data.set(this.mem!.readF32(base + 4 * r * stride, cols), r * cols);
-      out.set(p.name, { shape: p.shape, data });
-    }
-    return out;
+    this.checkUsable();
+    return new Map(parameterShapes(this.layers).map((p) => [p.name, this.readTensor(p, 0)]));
   }
 
-  /** The model as a safetensors file: parameters, layer sizes, learning rate and random state. */
+  /** The model as a safetensors file: parameters, layer sizes, learning rate, random state and optimiser state. */
   save(): Uint8Array {
     const k = this.k;
-    const rng = new Int32Array(this.mem!.readBytes(k.rng_ptr(this.desc), 64).buffer);
-    return encodeModel({ layers: [...this.layers], tensors: this.parameters(), learningRate: this.rate, rng });
+    const tensors = this.parameters();
+    const withState = this.optimizer.type !== "sgd";
+    if (withState) for (const s of stateShapes(this.layers, this.optimizer)) tensors.set(s.name, this.readTensor(s.parameter, this.stateOffset(s)));
+    return encodeModel({
+      layers: [...this.layers],
+      tensors,
+      learningRate: this.rate,
+      rng: new Int32Array(this.mem!.readBytes(k.rng_ptr(this.desc), 64).buffer),
+      optimizer: withState ? this.optimizer : undefined,
+      steps: withState ? SOURCES.map((_, s) => k.trainer_steps(this.trainer, s)) : undefined,
+      epochsTrained: this.epochs,
+    });
   }
 
   /** Releases the wasm instance; any later call throws. */
@@ -276,41 +296,116 @@ export class HelmholtzMachine {
     return this.mem === undefined;
   }
 
-  private writeTensor(name: string, t: Tensor): void {
-    const p = parameterShapes(this.layers).find((q) => q.name === name)!;
+  // Memory after the machine: the trainer record, the optimiser state, then the work area.
+  private get regionBytes(): { p: number; q: number } {
+    const k = this.mem!.kernels;
+    return { p: k.q_begin(this.desc) - k.params_begin(this.desc), q: k.params_end(this.desc) - k.q_begin(this.desc) };
+  }
+  private get stateBase(): number {
+    return align16(this.trainer + this.mem!.kernels.trainer_bytes());
+  }
+  private statePointers(): number[] {
+    const slots = optimizerSlots(this.optimizer.type).length;
+    const { p, q } = this.regionBytes;
+    return [this.stateBase, this.stateBase + slots * p, this.stateBase + slots * (p + q)];
+  }
+  private get stateEnd(): number {
+    return this.statePointers()[2] + optimizerSlots(this.optimizer.type).length * this.regionBytes.q;
+  }
+  private get workStart(): number {
+    return align16(this.stateEnd);
+  }
+  // Bytes from a parameter to its optimiser state tensor.
+  private stateOffset(s: StateShape): number {
+    const k = this.mem!.kernels;
+    const region = isGenerative(s.parameter) ? this.regionBytes.p : this.regionBytes.q;
+    const regionBegin = isGenerative(s.parameter) ? k.params_begin(this.desc) : k.q_begin(this.desc);
+    return this.statePointers()[s.source] + s.slot * region - regionBegin;
+  }
+
+  // Switches optimiser; a different one (or other constants) starts from zeroed state.
+  private useOptimizer(optimizer: Optimizer): void {
+    if (sameOptimizer(optimizer, this.optimizer)) return;
+    this.optimizer = optimizer;
+    this.ensure(this.stateEnd, "optimiser state");
+    this.mem!.writeBytes(this.stateBase, new Uint8Array(this.stateEnd - this.stateBase));
+    SOURCES.forEach((_, s) => this.mem!.kernels.trainer_set_steps(this.trainer, s, 0));
+  }
+
+  private configureTrainer(plan: TrainingPlan, rates: TrainingPlan["rates"], scratch: number): void {
+    const o = plan.optimizer;
+    const [sp, swq, ssq] = this.statePointers();
+    this.mem!.kernels.trainer_configure(this.trainer, plan.batchSize, plan.samples, plan.wakeQ, plan.sleepQ, OPTIMIZER_CODES[o.type],
+      o.momentum, o.beta1, o.beta2, o.epsilon, scratch, rates.p, rates.wakeQ, rates.sleepQ, sp, swq, ssq);
+  }
+
+  private snapshot(): Snapshot {
+    const k = this.mem!.kernels;
+    const rng = k.rng_ptr(this.desc);
+    return {
+      core: this.mem!.readBytes(rng, k.params_end(this.desc) - rng),
+      state: this.mem!.readBytes(this.stateBase, this.stateEnd - this.stateBase),
+      steps: SOURCES.map((_, s) => k.trainer_steps(this.trainer, s)),
+      epochsTrained: this.epochs,
+    };
+  }
+
+  private restore(s: Snapshot): void {
+    const k = this.mem!.kernels;
+    this.mem!.writeBytes(k.rng_ptr(this.desc), s.core);
+    this.mem!.writeBytes(this.stateBase, s.state);
+    s.steps.forEach((n, source) => k.trainer_set_steps(this.trainer, source, n));
+    this.epochs = s.epochsTrained;
+  }
+
+  private readTensor(p: ParameterShape, offset: number): Tensor {
     const [rows, cols] = p.shape.length === 2 ? p.shape : [1, p.shape[0]];
-    const base = this.k.param_ptr(this.desc, p.kind, p.layer);
-    const stride = (cols + 3) & ~3;
-    for (let r = 0; r < rows; r++) this.mem!.writeF32(base + 4 * r * stride, t.data.subarray(r * cols, (r + 1) * cols));
+    const base = this.mem!.kernels.param_ptr(this.desc, p.kind, p.layer) + offset;
+    const data = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) data.set(this.mem!.readF32(base + 4 * r * stride(cols), cols), r * cols);
+    return { shape: p.shape, data };
+  }
+
+  private writeTensor(p: ParameterShape, offset: number, t: Tensor): void {
+    const [rows, cols] = p.shape.length === 2 ? p.shape : [1, p.shape[0]];
+    const base = this.mem!.kernels.param_ptr(this.desc, p.kind, p.layer) + offset;
+    for (let r = 0; r < rows; r++) this.mem!.writeF32(base + 4 * r * stride(cols), t.data.subarray(r * cols, (r + 1) * cols));
   }
 
   private ensure(end: number, what: string): void {
     this.mem!.ensure(end, what);
   }
 
-  // Copies rows to `at` in wasm memory; returns where and how the kernels should read them.
-  private put(rows: Rows, at: number): { ptr: number; kind: number } {
+  // Copies rows to `at` in wasm memory and returns `at`.
+  private putRows(rows: Rows, at: number): number {
     this.ensure(at + rows.values.byteLength, "data");
     if (rows.values instanceof Uint8Array) this.mem!.writeBytes(at, rows.values);
     else this.mem!.writeF32(at, rows.values);
-    return { ptr: at, kind: rows.values instanceof Uint8Array ? ROW_BINARY : ROW_PROB };
+    return at;
+  }
+
+  // Per-row log-likelihood (importance-sampled with K draws, or exact) with work space from `at`.
+  private estimate(rows: Rows, K: number, exact: boolean, at: number): Float64Array {
+    const k = this.mem!.kernels;
+    const { ptr, out, work } = this.binaryRowsWithOutput(rows, exact ? 16 * rows.rows : 8 * K, at);
+    if (exact) k.exact_log_likelihood_rows(this.desc, ptr, rows.rows, out, work);
+    else k.log_likelihood_rows(this.desc, ptr, rows.rows, K, out, work);
+    return this.mem!.readF64(out, rows.rows);
   }
 
   // Binary rows for the estimators (probability rows sampled once), an f64 output per row,
-  // and `scratch` bytes of work space.
-  private binaryRowsWithOutput(rows: Rows, scratch: number): { ptr: number; out: number; work: number } {
-    const binary = this.workStart;
-    const out = align16(binary + rows.rows * this.layers[0]);
+  // and `scratch` bytes of work space, from `at`.
+  private binaryRowsWithOutput(rows: Rows, scratch: number, at: number): { ptr: number; out: number; work: number } {
+    const out = align16(at + rows.rows * this.layers[0]);
     const work = align16(out + 8 * rows.rows);
     const probs = align16(work + scratch);
-    const end = rows.values instanceof Float32Array ? probs + rows.values.byteLength : probs;
-    this.ensure(end, "data");
-    if (rows.values instanceof Uint8Array) this.mem!.writeBytes(binary, rows.values);
+    this.ensure(rows.values instanceof Float32Array ? probs + rows.values.byteLength : probs, "data");
+    if (rows.values instanceof Uint8Array) this.mem!.writeBytes(at, rows.values);
     else {
       this.mem!.writeF32(probs, rows.values);
-      this.mem!.kernels.binarize_rows(this.desc, probs, rows.rows, binary);
+      this.mem!.kernels.binarize_rows(this.desc, probs, rows.rows, at);
     }
-    return { ptr: binary, out, work };
+    return { ptr: at, out, work };
   }
 }
 
@@ -336,13 +431,11 @@ async function planMemory(layers: number[]): Promise<number> {
   return end;
 }
 
-function align16(x: number): number {
-  return Math.ceil(x / 16) * 16;
-}
-
-function now(): number {
-  return globalThis.performance.now();
-}
+const kindOf = (probabilities: boolean) => (probabilities ? ROW_PROB : ROW_BINARY);
+const stride = (cols: number) => (cols + 3) & ~3;
+const align16 = (x: number) => Math.ceil(x / 16) * 16;
+const mean = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / a.length;
+const now = () => globalThis.performance.now();
 
 // Aim for chunks of about 50 ms: long enough to amortise the crossing, short enough to stay responsive.
 function nextChunk(chunk: number, ms: number): number {

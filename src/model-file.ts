@@ -1,8 +1,16 @@
-// The model file: safetensors with the tensor names of the spec and a wake-sleep stamp.
+// The model file: safetensors with the tensor names of the spec and a wake-sleep stamp, plus the
+// training state (random stream, optimiser state and counters) so that training resumes exactly.
 import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.js";
+import { optimizerSlots, parseOptimizer, type Optimizer } from "./training.js";
 
 export const FORMAT = "wake-sleep";
 export const FORMAT_VERSION = "1";
+/** The three update sources of the trainer, in the kernels' order, and the parameters each moves. */
+export const SOURCES = [
+  { name: "wake_p", generative: true },
+  { name: "wake_q", generative: false },
+  { name: "sleep_q", generative: false },
+] as const;
 
 export interface ParameterShape {
   name: string;
@@ -12,12 +20,23 @@ export interface ParameterShape {
   shape: number[];
 }
 
+export interface StateShape extends ParameterShape {
+  /** The parameter it belongs to, its update source (index into SOURCES) and slot. */
+  parameter: ParameterShape;
+  source: number;
+  slot: number;
+}
+
 export interface ModelFile {
   layers: number[];
   tensors: Map<string, Tensor>;
   learningRate?: number;
   /** xoshiro128+ state, 16 words. */
   rng?: Int32Array;
+  optimizer?: Optimizer;
+  /** Optimiser steps per update source. */
+  steps?: number[];
+  epochsTrained?: number;
 }
 
 /** Every parameter tensor in file order: gen.top.bias, then per l: gen.l.weight, gen.l.bias, rec.l.weight, rec.l.bias. */
@@ -35,6 +54,21 @@ export function parameterShapes(layers: readonly number[]): ParameterShape[] {
   return out;
 }
 
+export const isGenerative = (p: ParameterShape) => p.kind < 2;
+
+/** The optimiser state tensors: optim.{source}.{slot}.{parameter}, shaped like the parameter. */
+export function stateShapes(layers: readonly number[], optimizer: Optimizer): StateShape[] {
+  const out: StateShape[] = [];
+  SOURCES.forEach((source, s) =>
+    optimizerSlots(optimizer.type).forEach((slot, k) => {
+      for (const p of parameterShapes(layers).filter((q) => isGenerative(q) === source.generative)) {
+        out.push({ ...p, name: `optim.${source.name}.${slot}.${p.name}`, parameter: p, source: s, slot: k });
+      }
+    }),
+  );
+  return out;
+}
+
 export function encodeModel(m: ModelFile): Uint8Array {
   const metadata: Record<string, string> = {
     format: FORMAT,
@@ -43,7 +77,11 @@ export function encodeModel(m: ModelFile): Uint8Array {
   };
   if (m.learningRate !== undefined) metadata.learning_rate = String(m.learningRate);
   if (m.rng) metadata.rng_state = Array.from(new Uint32Array(m.rng.buffer, m.rng.byteOffset, 16), (w) => w.toString(16).padStart(8, "0")).join("");
-  return encodeSafetensors(parameterShapes(m.layers).map((p) => [p.name, m.tensors.get(p.name)!]), metadata);
+  if (m.optimizer) metadata.optimizer = JSON.stringify(m.optimizer);
+  if (m.steps) metadata.optimizer_steps = JSON.stringify(m.steps);
+  if (m.epochsTrained !== undefined) metadata.epochs_trained = String(m.epochsTrained);
+  const names = [...parameterShapes(m.layers), ...(m.optimizer ? stateShapes(m.layers, m.optimizer) : [])].map((p) => p.name);
+  return encodeSafetensors(names.map((name) => [name, m.tensors.get(name)!]), metadata);
 }
 
 /** Parses and checks a model file; `checkLayers` validates the sizes before any tensor is trusted. */
@@ -53,14 +91,9 @@ export function decodeModel(bytes: Uint8Array, checkLayers: (layers: unknown) =>
   if (metadata.format_version !== FORMAT_VERSION) {
     throw new Error(`model file: format_version ${JSON.stringify(metadata.format_version)} is not supported (this library reads version ${FORMAT_VERSION})`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(metadata.layers ?? "");
-  } catch {
-    throw new Error(`model file: __metadata__.layers must be a JSON array like "[784,200,50]", got ${JSON.stringify(metadata.layers)}`);
-  }
-  const layers = checkLayers(parsed);
-  const expected = parameterShapes(layers);
+  const layers = checkLayers(readJson(metadata.layers, "layers", "[784,200,50]"));
+  const optimizer = metadata.optimizer === undefined ? undefined : readOptimizer(metadata.optimizer);
+  const expected = [...parameterShapes(layers), ...(optimizer ? stateShapes(layers, optimizer) : [])];
   for (const name of tensors.keys()) {
     if (!expected.some((p) => p.name === name)) throw new Error(`model file: unexpected tensor ${name} for layers ${JSON.stringify(layers)}`);
   }
@@ -73,13 +106,51 @@ export function decodeModel(bytes: Uint8Array, checkLayers: (layers: unknown) =>
     const bad = t.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new Error(`model file: tensor ${p.name} holds a non-finite value ${t.data[bad]} at index ${bad}`);
   }
-  return { layers, tensors, learningRate: readRate(metadata.learning_rate), rng: readRng(metadata.rng_state) };
+  return {
+    layers,
+    tensors,
+    learningRate: readPositive(metadata.learning_rate, "learning_rate"),
+    rng: readRng(metadata.rng_state),
+    optimizer,
+    steps: optimizer ? readSteps(metadata.optimizer_steps) : undefined,
+    epochsTrained: metadata.epochs_trained === undefined ? undefined : readCount(metadata.epochs_trained, "epochs_trained"),
+  };
 }
 
-function readRate(text: string | undefined): number | undefined {
+function readJson(text: string | undefined, key: string, example: string): unknown {
+  try {
+    return JSON.parse(text ?? "");
+  } catch {
+    throw new Error(`model file: __metadata__.${key} must be JSON like ${JSON.stringify(example)}, got ${JSON.stringify(text)}`);
+  }
+}
+
+function readOptimizer(text: string): Optimizer {
+  try {
+    return parseOptimizer(readJson(text, "optimizer", '{"type":"adam","beta1":0.9,...}'), "the file's optimizer");
+  } catch (e) {
+    throw new Error(`model file: ${(e as Error).message}`);
+  }
+}
+
+function readSteps(text: string | undefined): number[] {
+  const steps = readJson(text, "optimizer_steps", "[0,0,0]");
+  if (!Array.isArray(steps) || steps.length !== SOURCES.length || !steps.every((s) => Number.isSafeInteger(s) && s >= 0)) {
+    throw new Error(`model file: __metadata__.optimizer_steps must be ${SOURCES.length} non-negative integers, got ${JSON.stringify(text)}`);
+  }
+  return steps;
+}
+
+function readCount(text: string, key: string): number {
+  const v = Number(text);
+  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`model file: ${key} must be a non-negative integer, got ${JSON.stringify(text)}`);
+  return v;
+}
+
+function readPositive(text: string | undefined, key: string): number | undefined {
   if (text === undefined) return undefined;
   const v = Number(text);
-  if (!(Number.isFinite(v) && v > 0)) throw new Error(`model file: learning_rate must be a finite number > 0, got ${JSON.stringify(text)}`);
+  if (!(Number.isFinite(v) && v > 0)) throw new Error(`model file: ${key} must be a finite number > 0, got ${JSON.stringify(text)}`);
   return v;
 }
 

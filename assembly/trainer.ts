@@ -1,0 +1,141 @@
+// Minibatch training with an optimiser, and reweighted wake-sleep (Bornschein & Bengio 2015).
+// A batch of B rows is: B wake steps with every parameter fixed, their summed gradients applied
+// to P (and, in RWS with wake-Q on, to Q); then B sleep steps with every parameter fixed, their
+// summed gradient applied to Q. With B = 1, K = 1 and SGD this is the online rule of machine.ts,
+// bit for bit. Each of the three updates (wake-P, wake-Q, sleep-Q) has its own learning rate,
+// optimiser state and step count.
+import { depth, field, ptr, fieldAddr, N, STATE, IDX, COUNT, params_begin, params_end, q_begin, gradOffset } from "./layout";
+import { load_row, recognize_sample, generative_logprob, wakeP, updateQ, dream_sample, LOG2E } from "./machine";
+import { binary_to_states } from "./sample";
+import { apply_sgd, apply_momentum, apply_adam, OPT_MOMENTUM, OPT_ADAM } from "./optimizer";
+
+// The trainer record: f64 fields at `tr`, written by trainer_configure.
+const BATCH = 0, SAMPLES = 1, WAKE_Q = 2, SLEEP_Q = 3, OPTIMIZER = 4, MU = 5, BETA1 = 6, BETA2 = 7, ADAM_EPS = 8, SCRATCH = 9;
+// Per update source s (0 wake-P, 1 wake-Q, 2 sleep-Q): learning rate, state pointer, step count.
+const RATE = 10, STATE_PTR = 13, STEPS = 16;
+const FIELDS = 19;
+export const SOURCE_WAKE_P = 0;
+export const SOURCE_WAKE_Q = 1;
+export const SOURCE_SLEEP_Q = 2;
+
+@inline function get(tr: usize, f: i32): f64 { return load<f64>(tr + (<usize>f << 3)); }
+@inline function put(tr: usize, f: i32, v: f64): void { store<f64>(tr + (<usize>f << 3), v); }
+
+export function trainer_bytes(): i32 { return FIELDS * 8; }
+
+// Writes the record. States: f32 arrays per source, 0, 1 or 2 slots of the source's region
+// (P for wake-P, Q otherwise) by optimiser; scratch: for K > 1, K x (n[1] + .. + n[L]) bytes
+// then K f64 (8-byte aligned).
+export function trainer_configure(tr: usize, batch: i32, samples: i32, wakeQ: bool, sleepQ: bool, optimizer: i32,
+    mu: f64, beta1: f64, beta2: f64, adamEps: f64, scratch: usize,
+    rateP: f64, rateWQ: f64, rateSQ: f64, stateP: usize, stateWQ: usize, stateSQ: usize): void {
+  put(tr, BATCH, batch); put(tr, SAMPLES, samples); put(tr, WAKE_Q, wakeQ ? 1 : 0); put(tr, SLEEP_Q, sleepQ ? 1 : 0);
+  put(tr, OPTIMIZER, optimizer); put(tr, MU, mu); put(tr, BETA1, beta1); put(tr, BETA2, beta2); put(tr, ADAM_EPS, adamEps);
+  put(tr, SCRATCH, <f64>scratch);
+  put(tr, RATE, rateP); put(tr, RATE + 1, rateWQ); put(tr, RATE + 2, rateSQ);
+  put(tr, STATE_PTR, <f64>stateP); put(tr, STATE_PTR + 1, <f64>stateWQ); put(tr, STATE_PTR + 2, <f64>stateSQ);
+}
+
+// Optimiser steps taken by an update source (saved with the model for Adam's bias correction).
+export function trainer_steps(tr: usize, source: i32): f64 { return get(tr, STEPS + source); }
+export function trainer_set_steps(tr: usize, source: i32, steps: f64): void { put(tr, STEPS + source, steps); }
+
+// Applies the gradient block's summed gradient of B rows to P (source 0) or Q (sources 1, 2).
+function applySource(desc: usize, tr: usize, source: i32, rows: i32): void {
+  const begin = source == SOURCE_WAKE_P ? params_begin(desc) : q_begin(desc);
+  const end = source == SOURCE_WAKE_P ? q_begin(desc) : params_end(desc);
+  const n = <i32>((end - begin) >> 2);
+  const grad = begin + gradOffset(desc);
+  const rate = get(tr, RATE + source);
+  const state = <usize>get(tr, STATE_PTR + source);
+  const steps = get(tr, STEPS + source) + 1;
+  put(tr, STEPS + source, steps);
+  const opt = <i32>get(tr, OPTIMIZER);
+  const scale = <f32>(rate / <f64>rows);
+  if (opt == OPT_ADAM) {
+    apply_adam(begin, grad, state, state + (end - begin), n, <f32>(1.0 / <f64>rows), <f32>rate,
+      <f32>get(tr, BETA1), <f32>get(tr, BETA2), <f32>get(tr, ADAM_EPS), steps);
+  } else if (opt == OPT_MOMENTUM) {
+    apply_momentum(begin, grad, state, n, scale, <f32>get(tr, MU));
+  } else {
+    apply_sgd(begin, grad, n, scale);
+  }
+}
+
+// Reweighted wake step on the row in layer 0: K samples h_k ~ Q, normalised importance weights
+// w_k ∝ P(d, h_k) / Q(h_k | d), then each sample's wake-P (and wake-Q) gradient weighted by w_k.
+// Returns the K-sample mean of log2 Q(h_k|d) - log2 P(h_k, d), in bits.
+function wakeReweighted(desc: usize, tr: usize, K: i32, wakeQ: bool): f64 {
+  const L = depth(desc);
+  let H = 0;
+  for (let l = 1; l <= L; l++) H += field(desc, l, N);
+  const states = <usize>get(tr, SCRATCH);
+  const logw = (states + <usize>K * <usize>H + 7) & ~7;
+  let max = -Infinity, sumBits = 0.0;
+  for (let k = 0; k < K; k++) {
+    const logQ = recognize_sample(desc);
+    const w = generative_logprob(desc) - logQ;
+    store<f64>(logw + (<usize>k << 3), w);
+    sumBits -= w;
+    if (w > max) max = w;
+    let at = states + <usize>k * <usize>H;
+    for (let l = 1; l <= L; l++) {
+      const n = field(desc, l, N), s = ptr(desc, l, STATE);
+      for (let j = 0; j < n; j++) store<u8>(at + <usize>j, <u8>load<f32>(s + (<usize>j << 2)));
+      at += <usize>n;
+    }
+  }
+  let total = 0.0;
+  for (let k = 0; k < K; k++) {
+    const e = Math.exp(load<f64>(logw + (<usize>k << 3)) - max);
+    store<f64>(logw + (<usize>k << 3), e);
+    total += e;
+  }
+  const go = gradOffset(desc);
+  for (let k = 0; k < K; k++) {
+    let at = states + <usize>k * <usize>H;
+    for (let l = 1; l <= L; l++) {
+      const n = field(desc, l, N);
+      store<i32>(fieldAddr(desc, l, COUNT), binary_to_states(at, n, ptr(desc, l, STATE), ptr(desc, l, IDX)));
+      at += <usize>n;
+    }
+    const w = <f32>(load<f64>(logw + (<usize>k << 3)) / total);
+    wakeP(desc, w, go);
+    if (wakeQ) updateQ(desc, w, go);
+  }
+  return sumBits / <f64>K * LOG2E;
+}
+
+// Trains on rows order[first .. first+count) of data (u8 or f32 rows by kind) in batches of B;
+// `count` is a multiple of B except at the end of an epoch. Returns the summed wake description
+// lengths in bits.
+export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32): f64 {
+  const n0 = <usize>field(desc, 0, N), rowBytes = kind == 0 ? n0 : n0 << 2;
+  const B = <i32>get(tr, BATCH), K = <i32>get(tr, SAMPLES);
+  const wakeQ = get(tr, WAKE_Q) != 0, sleepQ = get(tr, SLEEP_Q) != 0;
+  const go = gradOffset(desc);
+  let bits = 0.0;
+  for (let b0 = first; b0 < first + count; b0 += B) {
+    const rows = min(B, first + count - b0);
+    for (let i = b0; i < b0 + rows; i++) {
+      load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
+      if (K == 1) {
+        const logQ = recognize_sample(desc);
+        bits += (logQ - wakeP(desc, 1.0, go)) * LOG2E;
+        if (wakeQ) updateQ(desc, 1.0, go);
+      } else {
+        bits += wakeReweighted(desc, tr, K, wakeQ);
+      }
+    }
+    applySource(desc, tr, SOURCE_WAKE_P, rows);
+    if (wakeQ) applySource(desc, tr, SOURCE_WAKE_Q, rows);
+    if (sleepQ) {
+      for (let i = 0; i < rows; i++) {
+        dream_sample(desc);
+        updateQ(desc, 1.0, go);
+      }
+      applySource(desc, tr, SOURCE_SLEEP_Q, rows);
+    }
+  }
+  return bits;
+}
