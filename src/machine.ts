@@ -7,8 +7,6 @@ import { decodeModel, encodeModel, isGenerative, parameterShapes, stateShapes, S
 import { DEFAULT_OPTIMIZER, optimizerSlots, planTraining, sameOptimizer, type EpochStats, type FitOptions, type Optimizer, type TrainingPlan } from "./training.js";
 import type { Tensor } from "./safetensors.js";
 
-export type { EpochStats, FitOptions, FitProgress, Optimizer, OptimizerOptions } from "./training.js";
-
 export interface CreateOptions {
   /** Units per layer, visible first: [n0, n1, ..., nL], L >= 1. */
   layers: number[];

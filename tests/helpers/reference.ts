@@ -73,8 +73,8 @@ export class ReferenceMachine {
     return this.gb[l].map((b, j) => b + above.reduce((acc, sk, k) => acc + sk * this.Gw[l][k][j], 0));
   }
 
-  /** One wake step on d; returns log2 Q(h|d) - log2 P(h, d). */
-  wake(d: number[], eps: number): number {
+  /** The wake rule's gradient for d at the current parameters (the sampled states are kept). */
+  wakeGradient(d: number[]): { grad: Map<string, number[]>; bits: number } {
     const L = this.layers.length - 1;
     const s = [d];
     let logQ = 0;
@@ -83,31 +83,65 @@ export class ReferenceMachine {
       s.push(this.sample(a.map(sigma)));
       logQ += a.reduce((acc, aj, j) => acc + logBern(s[l + 1][j], aj), 0);
     }
+    const grad = this.zeroGradient();
     let logP = this.gTop.reduce((acc, a, j) => acc + logBern(s[L][j], a), 0);
-    this.gTop = this.gTop.map((a, j) => a + eps * (s[L][j] - sigma(a)));
+    grad.set("gen.top.bias", this.gTop.map((a, j) => s[L][j] - sigma(a)));
     for (let l = 0; l < L; l++) {
       const a = this.generativeAct(l, s[l + 1]);
       logP += a.reduce((acc, aj, j) => acc + logBern(s[l][j], aj), 0);
-      const delta = a.map((aj, j) => eps * (s[l][j] - sigma(aj)));
-      s[l + 1].forEach((sk, k) => sk && (this.Gw[l][k] = this.Gw[l][k].map((w, j) => w + delta[j])));
-      this.gb[l] = this.gb[l].map((b, j) => b + delta[j]);
+      const delta = a.map((aj, j) => s[l][j] - sigma(aj));
+      grad.set(`gen.${l}.weight`, s[l + 1].flatMap((sk) => delta.map((dj) => sk * dj)));
+      grad.set(`gen.${l}.bias`, delta);
     }
-    return (logQ - logP) / Math.LN2;
+    return { grad, bits: (logQ - logP) / Math.LN2 };
   }
 
-  /** One sleep step: a fantasy top-down, then the delta rule on R. Returns the fantasy. */
-  sleep(eps: number): number[][] {
+  /** A fantasy top-down and the sleep rule's gradient for it. */
+  sleepGradient(): Map<string, number[]> {
     const L = this.layers.length - 1;
     const t: number[][] = [];
     t[L] = this.sample(this.gTop.map(sigma));
     for (let l = L - 1; l >= 0; l--) t[l] = this.sample(this.generativeAct(l, t[l + 1]).map(sigma));
+    const grad = this.zeroGradient();
     for (let l = 0; l < L; l++) {
-      const q = this.recognitionAct(l, t[l]).map(sigma);
-      const delta = q.map((qk, k) => eps * (t[l + 1][k] - qk));
-      t[l].forEach((sj, j) => sj && (this.Rw[l][j] = this.Rw[l][j].map((w, k) => w + delta[k])));
-      this.rb[l + 1] = this.rb[l + 1].map((b, k) => b + delta[k]);
+      const delta = this.recognitionAct(l, t[l]).map((a, k) => t[l + 1][k] - sigma(a));
+      grad.set(`rec.${l}.weight`, t[l].flatMap((sj) => delta.map((dk) => sj * dk)));
+      grad.set(`rec.${l}.bias`, delta);
     }
-    return t;
+    return grad;
+  }
+
+  zeroGradient(): Map<string, number[]> {
+    return new Map([...this.parameters()].map(([name, v]) => [name, v.map(() => 0)]));
+  }
+
+  /** Parameters += scale * gradient. */
+  apply(grad: Map<string, number[]>, scale: number): void {
+    const L = this.layers.length - 1;
+    const add = (name: string, v: number[]) => v.map((x, i) => x + scale * grad.get(name)![i]);
+    const addRows = (name: string, rows: number[][]) => {
+      const flat = add(name, rows.flat());
+      return rows.map((r, i) => flat.slice(i * r.length, (i + 1) * r.length));
+    };
+    this.gTop = add("gen.top.bias", this.gTop);
+    for (let l = 0; l < L; l++) {
+      this.Gw[l] = addRows(`gen.${l}.weight`, this.Gw[l]);
+      this.gb[l] = add(`gen.${l}.bias`, this.gb[l]);
+      this.Rw[l] = addRows(`rec.${l}.weight`, this.Rw[l]);
+      this.rb[l + 1] = add(`rec.${l}.bias`, this.rb[l + 1]);
+    }
+  }
+
+  /** One wake step on d; returns log2 Q(h|d) - log2 P(h, d). */
+  wake(d: number[], eps: number): number {
+    const { grad, bits } = this.wakeGradient(d);
+    this.apply(grad, eps);
+    return bits;
+  }
+
+  /** One sleep step. */
+  sleep(eps: number): void {
+    this.apply(this.sleepGradient(), eps);
   }
 
   /** The parameters flattened in the safetensors names. */
