@@ -88,7 +88,11 @@ function packDigits() {
   return gzipSync(out, { level: 9 });
 }
 
-/** Builds <out>/browser and <out>/web; resolves to the sizes in bytes of what it wrote. */
+/**
+ * Builds <out>/browser and <out>/web; resolves to the sizes in bytes of what it wrote.
+ * @param {string} [out]
+ * @returns {Promise<Record<string, number>>}
+ */
 export async function buildWeb(out = join(root, "dist")) {
   const browser = join(out, "browser");
   const web = join(out, "web");
@@ -125,5 +129,5 @@ export async function buildWeb(out = join(root, "dist")) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const out = resolve(process.argv[2] ?? join(root, "dist"));
   const sizes = await buildWeb(out);
-  for (const [file, bytes] of Object.entries(sizes)) console.log(`${join(out, file).padEnd(40)} ${(bytes / 1024).toFixed(1).padStart(7)} KiB`);
+  for (const [file, bytes] of Object.entries(sizes)) console.log(`${join(out, file).padEnd(48)} ${(bytes / 1024).toFixed(1).padStart(7)} KiB`);
 }
