@@ -16,11 +16,11 @@ function run(command, args) {
   });
 }
 
-// as-pect's summary: "[Tests]: N pass, M fail, T total" (colour codes stripped).
+// as-pect's summary, colour codes stripped: "[Tests]: <passed> / <total>".
 const kernels = await run("npx", ["asp", "--config", "as-pect.config.js"]);
 const plain = kernels.text.replace(/\x1b\[[0-9;]*m/g, "");
-const aspect = plain.match(/\[Tests\]:\s*(\d+) pass,\s*(\d+) fail/);
-const kernelCounts = aspect ? { passed: +aspect[1], failed: +aspect[2] } : { passed: 0, failed: 1 };
+const aspect = plain.match(/\[Tests\]:\s*(\d+) \/ (\d+)/);
+const kernelCounts = aspect ? { passed: +aspect[1], failed: +aspect[2] - +aspect[1] } : { passed: 0, failed: 1 };
 if (!aspect) console.error("as-pect printed no test summary");
 
 const report = "build/vitest-report.json";
