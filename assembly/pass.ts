@@ -7,17 +7,22 @@ import { loadTail4, storeTail4 } from "./simd/tail";
 export function bias_plus_rows(out: usize, bias: usize, W: usize, stride: i32, idx: usize, count: i32, n: i32): void {
   const rowBytes = <usize>stride << 2;
   let j = 0;
-  // Eight columns per pass keeps two accumulators in registers across all active rows.
-  for (; j + 8 <= n; j += 8) {
+  // Sixteen columns per pass keep four accumulators in registers across all active rows, so each
+  // row costs one index load for four vector adds.
+  for (; j + 16 <= n; j += 16) {
     const o = <usize>j << 2;
-    let a0 = v128.load(bias + o), a1 = v128.load(bias + o, 16);
+    let a0 = v128.load(bias + o), a1 = v128.load(bias + o, 16), a2 = v128.load(bias + o, 32), a3 = v128.load(bias + o, 48);
     for (let c = 0; c < count; c++) {
       const row = W + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes + o;
       a0 = f32x4.add(a0, v128.load(row));
       a1 = f32x4.add(a1, v128.load(row, 16));
+      a2 = f32x4.add(a2, v128.load(row, 32));
+      a3 = f32x4.add(a3, v128.load(row, 48));
     }
     v128.store(out + o, a0);
     v128.store(out + o, a1, 16);
+    v128.store(out + o, a2, 32);
+    v128.store(out + o, a3, 48);
   }
   for (; j < n; j += 4) {
     const o = <usize>j << 2, rem = n - j;

@@ -1,5 +1,5 @@
 import { next_uniform4 } from "./rng";
-import { expNegAbs4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
+import { expNegAbs4, invOnePlus4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
 
 // Bernoulli sampling. Every kernel draws one block of four uniforms u per four units (ceil(n/4)
@@ -37,7 +37,8 @@ export function sample_logistic(a: usize, n: i32, rng: usize, s: usize, idx: usi
   for (let i = 0; i < n; i += 4) {
     const o = <usize>i << 2, rem = n - i;
     const av = rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem);
-    let on = f32x4.lt(next_uniform4(rng), logisticFromExp4(av, expNegAbs4(av)));
+    const e = expNegAbs4(av);
+    let on = f32x4.lt(next_uniform4(rng), logisticFromExp4(av, e, invOnePlus4(e)));
     if (rem < 4) on = v128.and(on, tailMask4(rem));
     const sv = v128.and(on, f32x4.splat(1.0));
     if (rem >= 4) v128.store(s + o, sv); else storeTail4(s + o, sv, rem);
@@ -54,11 +55,11 @@ export function sample_logistic_logprob(a: usize, n: i32, rng: usize, s: usize, 
   for (let i = 0; i < n; i += 4) {
     const o = <usize>i << 2, rem = n - i;
     const av = rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem);
-    const e = expNegAbs4(av);
-    let on = f32x4.lt(next_uniform4(rng), logisticFromExp4(av, e));
+    const e = expNegAbs4(av), inv = invOnePlus4(e);
+    let on = f32x4.lt(next_uniform4(rng), logisticFromExp4(av, e, inv));
     if (rem < 4) on = v128.and(on, tailMask4(rem));
     const sv = v128.and(on, f32x4.splat(1.0));
-    let lp = logBernoulliFromExp4(av, sv, e);
+    let lp = logBernoulliFromExp4(av, sv, e, inv);
     if (rem >= 4) v128.store(s + o, sv); else {
       storeTail4(s + o, sv, rem);
       lp = v128.and(lp, tailMask4(rem));
@@ -70,10 +71,22 @@ export function sample_logistic_logprob(a: usize, n: i32, rng: usize, s: usize, 
   return sumLanes2(acc);
 }
 
-// s[i] = src[i] for 0/1 bytes src (u8, n); the active indices as above.
+// s[i] = src[i] for 0/1 bytes src (u8, n); the active indices as above. Sixteen bytes at a time
+// while they lie within n, then one at a time.
 export function binary_to_states(src: usize, n: i32, s: usize, idx: usize): i32 {
-  let count = 0;
-  for (let i = 0; i < n; i++) {
+  let count = 0, i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const bytes = v128.load(src + <usize>i);
+    const mask = i8x16.bitmask(i8x16.ne(bytes, i8x16.splat(0)));
+    const o = s + (<usize>i << 2);
+    const lo = i16x8.extend_low_i8x16_u(bytes), hi = i16x8.extend_high_i8x16_u(bytes);
+    v128.store(o, f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)));
+    v128.store(o, f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), 16);
+    v128.store(o, f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), 32);
+    v128.store(o, f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), 48);
+    if (mask != 0) count = emitActive(mask, i, idx, count);
+  }
+  for (; i < n; i++) {
     const on = load<u8>(src + <usize>i) != 0;
     store<f32>(s + (<usize>i << 2), on ? 1.0 : 0.0);
     if (on) { store<i32>(idx + (<usize>count << 2), i); count++; }

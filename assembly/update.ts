@@ -1,4 +1,4 @@
-import { expNegAbs4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
+import { expNegAbs4, invOnePlus4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
 
 // The delta rule's shared vector: delta[j] = eps (s[j] - sigma(a[j])), j < n; returns
@@ -11,9 +11,9 @@ export function logistic_delta(a: usize, s: usize, eps: f32, delta: usize, n: i3
     const o = <usize>i << 2, rem = n - i;
     const av = rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem);
     const sv = rem >= 4 ? v128.load(s + o) : loadTail4(s + o, rem);
-    const e = expNegAbs4(av);
-    const d = f32x4.mul(ev, f32x4.sub(sv, logisticFromExp4(av, e)));
-    let lp = logBernoulliFromExp4(av, sv, e);
+    const e = expNegAbs4(av), inv = invOnePlus4(e);
+    const d = f32x4.mul(ev, f32x4.sub(sv, logisticFromExp4(av, e, inv)));
+    let lp = logBernoulliFromExp4(av, sv, e, inv);
     if (rem >= 4) v128.store(delta + o, d); else {
       storeTail4(delta + o, d, rem);
       lp = v128.and(lp, tailMask4(rem));
@@ -34,6 +34,11 @@ export function add_to_rows(W: usize, stride: i32, idx: usize, count: i32, delta
 // dst[j] += delta[j], j < n. dst, delta: f32.
 export function add_vector(dst: usize, delta: usize, n: i32): void {
   let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const o = <usize>j << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(delta + o)));
+    v128.store(dst + o, f32x4.add(v128.load(dst + o, 16), v128.load(delta + o, 16)), 16);
+  }
   for (; j + 4 <= n; j += 4) {
     const o = <usize>j << 2;
     v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(delta + o)));

@@ -3,8 +3,9 @@ import {
   SIZES, Inputs, alloc, roundUp4, writtenWords, differentWords, getF32, setF32,
 } from "./reference";
 
-// Besides SIZES: 12 = one 8-column pass and a full 4-column step; 15 = both and a 3-wide tail.
-const MORE_SIZES: StaticArray<i32> = [12, 15];
+// Besides SIZES: 12 and 15 = 4-column steps only (and a 3-wide tail); 44 = two 16-column passes
+// and three 4-column steps; 47 = the same and a 3-wide tail.
+const MORE_SIZES: StaticArray<i32> = [12, 15, 44, 47];
 const ROWS = 9;
 
 // Active-row lists: none, the last row alone, and an increasing subset with the first and last.

@@ -20,14 +20,13 @@
   return f32x4.mul(p, scale);
 }
 
-// log(1 + y) for y in [0, 1], lane-wise.
-// see: Cephes logf.c (S. Moshier) for log(u), u = 1 + y in [1, 2]; u = m 2^e with m in
-// [sqrt(1/2), sqrt(2)); Cephes quotes a relative error of 7.6e-8. The cancellation when
-// 1 + y rounds is removed by log1p(y) = log(u) * y / (u - 1) (Goldberg 1991, thm. 4),
-// and log1p(y) = y where u rounds to 1.
-@inline export function log1pUnit4(y: v128): v128 {
+// log(1 + y) for y in [0, 1], lane-wise, given u = fl(1 + y) and inv = 1/u.
+// see: Cephes logf.c (S. Moshier) for log(u), u in [1, 2]: u = m 2^e with m in [sqrt(1/2), sqrt(2));
+// Cephes quotes a relative error of 7.6e-8. The rounding of 1 + y is put back to first order,
+// log1p(y) = log(u) + (y - (u - 1)) / u (the error of u is below 2^-24, its square negligible),
+// which also gives log1p(y) = y where u rounds to 1.
+@inline export function log1pUnit4(y: v128, u: v128, inv: v128): v128 {
   const one = f32x4.splat(1.0);
-  const u = f32x4.add(one, y);
   const big = f32x4.gt(u, f32x4.splat(1.41421356237)); // sqrt(2)
   const m = v128.bitselect(f32x4.mul(u, f32x4.splat(0.5)), u, big);
   const e = v128.and(big, f32x4.splat(1.0)); // 1.0 where u was halved, else 0.0
@@ -47,7 +46,5 @@
   z = f32x4.sub(z, f32x4.mul(x2, f32x4.splat(0.5)));
   let logU = f32x4.add(x, z);
   logU = f32x4.add(logU, f32x4.mul(e, f32x4.splat(0.693359375))); // ln2, high part
-  const um1 = f32x4.sub(u, one);
-  const exact = f32x4.eq(um1, f32x4.splat(0.0));
-  return v128.bitselect(y, f32x4.div(f32x4.mul(logU, y), um1), exact);
+  return f32x4.add(logU, f32x4.mul(f32x4.sub(y, f32x4.sub(u, one)), inv));
 }

@@ -5,23 +5,29 @@ import { expNonPositive4, log1pUnit4 } from "./exp";
   return expNonPositive4(f32x4.neg(f32x4.abs(a)));
 }
 
-// sigma(a) = 1 / (1 + e^-a) from e = e^-|a|: 1/(1+e) for a >= 0, e/(1+e) for a < 0,
+// 1 / (1 + e): the one division per unit, shared by the logistic and its logarithm.
+@inline export function invOnePlus4(e: v128): v128 {
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+}
+
+// sigma(a) = 1 / (1 + e^-a) from e = e^-|a| and inv = 1/(1+e): inv for a >= 0, e inv for a < 0,
 // so neither tail loses precision. Exact maths above is 1.1e-7 relative in e.
-@inline export function logisticFromExp4(a: v128, e: v128): v128 {
-  const inv = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+@inline export function logisticFromExp4(a: v128, e: v128, inv: v128): v128 {
   const neg = f32x4.lt(a, f32x4.splat(0.0));
   return v128.bitselect(f32x4.mul(e, inv), inv, neg);
 }
 
 @inline export function logistic4(a: v128): v128 {
-  return logisticFromExp4(a, expNegAbs4(a));
+  const e = expNegAbs4(a);
+  return logisticFromExp4(a, e, invOnePlus4(e));
 }
 
 // log P(s | a) = log sigma(a) if s = 1, log(1 - sigma(a)) if s = 0, for s in {0.0, 1.0}:
 // -(max(x, 0) + log1p(e^-|a|)) with x = a (1 - 2 s); the stable log-sigmoid form.
-@inline export function logBernoulliFromExp4(a: v128, s: v128, e: v128): v128 {
+@inline export function logBernoulliFromExp4(a: v128, s: v128, e: v128, inv: v128): v128 {
   const x = f32x4.mul(a, f32x4.sub(f32x4.splat(1.0), f32x4.add(s, s)));
-  return f32x4.neg(f32x4.add(f32x4.max(x, f32x4.splat(0.0)), log1pUnit4(e)));
+  const log1pE = log1pUnit4(e, f32x4.add(f32x4.splat(1.0), e), inv);
+  return f32x4.neg(f32x4.add(f32x4.max(x, f32x4.splat(0.0)), log1pE));
 }
 
 // acc (f64x2) += the four f32 lanes of v.
