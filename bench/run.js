@@ -1,0 +1,232 @@
+// `npm run bench`: the benchmark harness of issue 5. Measures the SIMD peak and the hot kernels,
+// runs the workloads W1-W4 on our library and W1, W2 on the TF.js peer (interleaved), and
+// writes bench/results.json and bench/RESULTS.md. See --help.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { machineInfo, loadMonitor, round } from "./machine.js";
+import { buildPeak, measurePeak, kernelMicro } from "./kernels.js";
+import { loadDigits, w1Ours, w2Ours, w3Ours, w4Ours, profileW1, LAYERS } from "./workloads.js";
+import { interleave, summarize, now } from "./timing.js";
+import { renderMarkdown } from "./report.js";
+
+const SECTIONS = ["kernels", "W1", "W2", "W3", "W4", "profile"];
+const HELP = `usage: npm run bench [-- options]   (or node bench/run.js [options])
+  --quick          small workloads and few repeats: a smoke test in about a minute
+  --only A,B       run only these sections: ${SECTIONS.join(", ")} (case-insensitive)
+  --no-peers       skip the TF.js peer
+  --write          write bench/results.json and RESULTS.md even for a --quick or --only run
+  --help           this text
+A full run writes bench/results.json and bench/RESULTS.md; quick, --only and --no-peers runs
+write build/bench/ (git-ignored) unless --write is given.`;
+
+// The targets of issue 5 and the reference figures it quotes (measured elsewhere).
+const TARGETS = { w1: 40000, w2One: 40000, w2All: 65000 };
+const REFERENCES = [
+  { who: "TF.js, tfjs-backend-wasm", workload: "W1 online", value: 930, unit: "steps/s", here: ["W1", "tfjs-wasm"] },
+  { who: "TF.js, tfjs-backend-wasm", workload: "W2 minibatch B = 100", value: 8100, unit: "vectors/s", here: ["W2", "tfjs-wasm"] },
+  { who: "PyTorch", workload: "W1 online", value: 5700, unit: "steps/s" },
+  { who: "numpy", workload: "W1 online", value: 3100, unit: "steps/s" },
+  { who: "numpy, 1 core", workload: "W2 minibatch B = 100", value: 39000, unit: "vectors/s" },
+];
+
+class UsageError extends Error {}
+
+function parseArgs(argv) {
+  const o = { quick: false, only: undefined, peers: true, write: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--quick") o.quick = true;
+    else if (a === "--no-peers") o.peers = false;
+    else if (a === "--write") o.write = true;
+    else if (a === "--help" || a === "-h") { console.log(HELP); process.exit(0); }
+    else if (a === "--only" || a.startsWith("--only=")) {
+      const v = a === "--only" ? argv[++i] : a.slice(7);
+      if (!v) throw new UsageError("--only needs a list, e.g. --only W1,W3");
+      o.only = v.split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+        const hit = SECTIONS.find((x) => x.toLowerCase() === s.toLowerCase());
+        if (!hit) throw new UsageError(`--only: unknown section ${JSON.stringify(s)}; known: ${SECTIONS.join(", ")}`);
+        return hit;
+      });
+    } else throw new UsageError(`unknown argument ${JSON.stringify(a)}\n${HELP}`);
+  }
+  return o;
+}
+
+function settings(quick) {
+  return quick
+    ? {
+        kernels: { samples: 21, targetMs: 2 }, peak: { samples: 11, targetMs: 5 },
+        repeats: 2, warmup: 1,
+        peerW1: { wasm: { steps: 100, maxSeconds: 2 }, cpu: { steps: 30, maxSeconds: 2 } },
+        peerW2: { wasm: { batches: 4, maxSeconds: 2 }, cpu: { batches: 1, maxSeconds: 2 } },
+        w3: { rows: 50, repeats: 1, budgetSeconds: 0 }, w4: { examples: 2e5, repeats: 1 },
+      }
+    : {
+        kernels: { samples: 41, targetMs: 2 }, peak: { samples: 21, targetMs: 5 },
+        repeats: 5, warmup: 1,
+        peerW1: { wasm: { steps: 1000, maxSeconds: 4 }, cpu: { steps: 300, maxSeconds: 4 } },
+        peerW2: { wasm: { batches: 20, maxSeconds: 4 }, cpu: { batches: 5, maxSeconds: 4 } },
+        w3: { repeats: 3, budgetSeconds: 120 }, w4: { examples: 2e6, repeats: 3 },
+      };
+}
+
+const t0 = now();
+const log = (msg) => process.stderr.write(`[${((now() - t0) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
+
+// Medians and spreads of a workload's contenders, and ours/peer ratios of the medians.
+function collect(records, contenders) {
+  const out = {};
+  for (const c of contenders) {
+    const rec = records.get(c.id);
+    if (rec.error || rec.runs.length === 0) {
+      out[c.id] = { available: false, error: rec.error ?? "no runs", ...(c.threads ? { threads: c.threads } : {}) };
+      continue;
+    }
+    const s = summarize(rec.runs.map((r) => r.value));
+    // Work per CPU-second of this process: near what the run would reach with a core to itself.
+    const perCpu = summarize(rec.runs.map((r) => (r.value * r.seconds) / r.cpuSeconds));
+    const extra = rec.runs.at(-1);
+    out[c.id] = {
+      available: true,
+      ...(c.threads ? { threads: c.threads } : {}),
+      median: round(s.median, 1), min: round(s.min, 1), max: round(s.max, 1), n: s.n,
+      values: s.values.map((v) => round(v, 1)),
+      perCpuSecond: round(perCpu.median, 1),
+      ...(extra.descriptionLength !== undefined ? { lastDescriptionLengthBits: round(extra.descriptionLength, 2) } : {}),
+      ...(extra.steps !== undefined ? { stepsPerRun: rec.runs.map((r) => r.steps) } : {}),
+      ...(extra.note ? { note: extra.note } : {}),
+    };
+  }
+  const ratios = {}, ratiosPerCpuSecond = {};
+  for (const [id, c] of Object.entries(out)) {
+    if (!id.startsWith("ours") || !c.available) continue;
+    for (const peer of ["tfjs-wasm", "tfjs-cpu"]) {
+      if (!out[peer]?.available) continue;
+      ratios[`${id}/${peer}`] = round(c.median / out[peer].median, 2);
+      ratiosPerCpuSecond[`${id}/${peer}`] = round(c.perCpuSecond / out[peer].perCpuSecond, 2);
+    }
+  }
+  return { contenders: out, ratios, ratiosPerCpuSecond };
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const want = (s) => !opts.only || opts.only.includes(s);
+  const full = !opts.quick && !opts.only && opts.peers;
+  const S = settings(opts.quick);
+  const args = process.argv.slice(2).join(" ");
+  const command = process.env.npm_lifecycle_event === "bench" ? `npm run bench${args ? ` -- ${args}` : ""}` : `node bench/run.js${args ? ` ${args}` : ""}`;
+  const monitor = loadMonitor();
+  const machine = machineInfo();
+  log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, V8 ${machine.v8}`);
+  const results = {
+    schema: 1,
+    date: new Date().toISOString(),
+    command,
+    options: { quick: opts.quick, only: opts.only ?? SECTIONS, peers: opts.peers, repeats: S.repeats, warmupRounds: S.warmup },
+    machine,
+    workloads: {},
+  };
+
+  if (want("kernels")) {
+    log("building the peak kernel (bench/kernels/peak.ts)");
+    const build = buildPeak();
+    const peak = await measurePeak(S.peak);
+    log(`SIMD peak ${peak.gflops} GFLOP/s (${JSON.stringify(peak.variants)})`);
+    const micro = await kernelMicro({ peak, ...S.kernels });
+    const pooled = summarize(micro.peakSamples);
+    results.peak = {
+      gflops: round(pooled.median, 2), best: round(pooled.max, 2), samples: pooled.n,
+      variant: peak.variant, variants: peak.variants, build,
+    };
+    results.kernels = micro.rows;
+    log(`SIMD peak alongside the kernels: median ${results.peak.gflops}, best ${results.peak.best} GFLOP/s`);
+    for (const k of results.kernels) log(`${k.kernel} [${k.shape}]: ${k.nsPerElement} ns/element, ${k.pctOfPeak}% of peak`);
+  }
+
+  const needDigits = ["W1", "W2", "W3", "profile"].some(want);
+  const digits = needDigits ? (log("loading the MNIST split"), loadDigits()) : undefined;
+  let peer;
+  if (opts.peers && (want("W1") || want("W2"))) {
+    peer = await import("./peers/tfjs.js");
+    results.peers = await peer.peerInfo();
+  }
+  const cores = machine.cores;
+
+  if (want("W1")) {
+    log(`W1: online training ${JSON.stringify(LAYERS)}, ${digits.trainRows} digits per run`);
+    const contenders = [w1Ours(digits)];
+    if (peer) for (const b of peer.BACKENDS) contenders.push(peer.w1Peer(digits, b, S.peerW1[b]));
+    const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
+    results.workloads.W1 = {
+      unit: "steps/s", layers: LAYERS,
+      description: `One wake and one sleep step per row (online, as in the paper), ε = 0.01. Ours: one epoch over the ${digits.trainRows.toLocaleString("en-US")} binarized training digits from a fresh machine (seed 1) per run, timed around fit() (so it includes fit's argument checks and copies). ${peer ? `TF.js (bench/peers/tfjs.js): ${S.peerW1.wasm.steps.toLocaleString("en-US")} (wasm) / ${S.peerW1.cpu.steps} (cpu) online steps per run after 20 untimed ones, each run cut at ${S.peerW1.wasm.maxSeconds} s. ` : ""}One untimed warm-up round first.`,
+      ...collect(rec, contenders),
+    };
+  }
+
+  if (want("profile")) {
+    log("profiling one W1 epoch");
+    results.profileW1 = await profileW1(digits);
+  }
+
+  if (want("W2")) {
+    log("W2: minibatch training, B = 100");
+    const threads = cores > 1 ? [1, cores] : [1];
+    const contenders = threads.map((t) => w2Ours(digits, t));
+    if (peer) for (const b of peer.BACKENDS) contenders.push(peer.w2Peer(digits, b, S.peerW2[b]));
+    const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
+    results.workloads.W2 = {
+      unit: "vectors/s", batchSize: 100, layers: LAYERS,
+      description: `Wake and sleep on B = 100 vectors with the parameters held fixed, then one update. Ours: fit(data, { batchSize: 100, threads }) for one epoch over the ${digits.trainRows.toLocaleString("en-US")} digits, threads = ${threads.join(" and ")}; the library averages the batch's updates.${peer ? ` TF.js (single-threaded: tfjs-backend-wasm has no threads in Node): ${S.peerW2.wasm.batches} (wasm) / ${S.peerW2.cpu.batches} (cpu) batches per run after 2 untimed ones, each run cut at ${S.peerW2.wasm.maxSeconds} s, updates averaged over the batch.` : ""} One untimed warm-up round first.`,
+      ...collect(rec, contenders),
+    };
+  }
+
+  if (want("W4")) {
+    log(`W4: bars, ${S.w4.examples} examples`);
+    results.workloads.W4 = await w4Ours({ ...S.w4, log });
+  }
+
+  if (want("W3")) {
+    log(`W3: log-likelihood, K = 1000, ${S.w3.rows ?? digits.testRows} test digits`);
+    results.workloads.W3 = await w3Ours(digits, { ...S.w3, log });
+  }
+
+  results.targets = targets(results.workloads, cores);
+  results.references = REFERENCES;
+  results.load = monitor.stop();
+  results.durationSeconds = results.load.seconds;
+
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const dir = full || opts.write ? `${root}bench/` : `${root}build/bench/`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}results.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`${dir}RESULTS.md`, renderMarkdown(results));
+  log(`wrote ${dir}results.json and ${dir}RESULTS.md`);
+  for (const t of results.targets) log(`target ${t.what} >= ${t.target} ${t.unit}: ${t.measured === undefined ? "not available" : Math.round(t.measured)} -> ${t.met ? "met" : "not met"}`);
+}
+
+function targets(w, cores) {
+  const out = [];
+  const from = (c, what, target, unit) => {
+    out.push({
+      what, target, unit,
+      measured: c?.available ? c.median : undefined,
+      measuredPerCpuSecond: c?.available ? c.perCpuSecond : undefined,
+      met: !!c?.available && c.median >= target,
+      ...(c && !c.available ? { note: c.error } : {}),
+    });
+  };
+  if (w.W1) from(w.W1.contenders.ours, "W1 online training, one core", TARGETS.w1, "steps/s");
+  if (w.W2) {
+    from(w.W2.contenders["ours-1t"], "W2 minibatch B = 100, one core", TARGETS.w2One, "vectors/s");
+    if (cores > 1) from(w.W2.contenders[`ours-${cores}t`], `W2 minibatch B = 100, all ${cores} cores`, TARGETS.w2All, "vectors/s");
+  }
+  return out;
+}
+
+main().catch((e) => {
+  console.error(e instanceof UsageError ? `bench: ${e.message}` : e);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});
