@@ -6,3 +6,4 @@ export type { Data, Vector } from "./data.js";
 export type { Tensor } from "./safetensors.js";
 export { initWasm, MAX_MEMORY_BYTES, type WasmSource } from "./wasm.js";
 export { bars } from "./problems/bars.js";
+export { mulberry32 } from "./problems/random.js";
