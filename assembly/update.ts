@@ -25,10 +25,31 @@ export function logistic_delta(a: usize, s: usize, eps: f32, delta: usize, n: i3
 
 // Rank-one update on the active rows: W[k, j] += delta[j] for k in idx, j < n; i.e.
 // W += s delta^T with s binary. W: f32 rows of `stride` (a multiple of 4, rows 16-byte
-// aligned); idx: i32 (count); delta: f32 (n).
+// aligned); idx: i32 (count); delta: f32 (n). Sixteen columns at a time with that slice of delta
+// held in registers across all active rows, as bias_plus_rows does for its sums.
 export function add_to_rows(W: usize, stride: i32, idx: usize, count: i32, delta: usize, n: i32): void {
   const rowBytes = <usize>stride << 2;
-  for (let c = 0; c < count; c++) add_vector(W + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes, delta, n);
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const o = <usize>j << 2;
+    const d0 = v128.load(delta + o), d1 = v128.load(delta + o, 16), d2 = v128.load(delta + o, 32), d3 = v128.load(delta + o, 48);
+    for (let c = 0; c < count; c++) {
+      const row = W + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes + o;
+      v128.store(row, f32x4.add(v128.load(row), d0));
+      v128.store(row, f32x4.add(v128.load(row, 16), d1), 16);
+      v128.store(row, f32x4.add(v128.load(row, 32), d2), 32);
+      v128.store(row, f32x4.add(v128.load(row, 48), d3), 48);
+    }
+  }
+  for (; j < n; j += 4) {
+    const o = <usize>j << 2, rem = n - j;
+    const d = rem >= 4 ? v128.load(delta + o) : loadTail4(delta + o, rem);
+    for (let c = 0; c < count; c++) {
+      const row = W + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes + o;
+      if (rem >= 4) v128.store(row, f32x4.add(v128.load(row), d));
+      else storeTail4(row, f32x4.add(loadTail4(row, rem), d), rem);
+    }
+  }
 }
 
 // dst[j] += delta[j], j < n. dst, delta: f32.
