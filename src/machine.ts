@@ -185,7 +185,7 @@ export class HelmholtzMachine {
           bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n);
           if (!k.all_finite(k.params_begin(this.desc), (k.params_end(this.desc) - k.params_begin(this.desc)) / 4)) {
             this.restore(before);
-            throw new Error(`fit() diverged in epoch ${epoch} between rows ${done} and ${done + n}: the parameters became non-finite (is the learning rate ${rates.p} too high?); the machine was rolled back to its state before those rows`);
+            throw new Error(`fit() diverged in epoch ${epoch} between rows ${done} and ${done + n}: the parameters became non-finite (a learning rate of ${rates.p} too high, or parameters near the f32 range?); the machine was rolled back to its state before those rows`);
           }
           done += n;
           chunk = plan.batchSize * Math.max(1, Math.round(nextChunk(chunk, now() - t0) / plan.batchSize));

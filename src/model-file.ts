@@ -1,10 +1,17 @@
 // The model file: safetensors with the tensor names of the spec and a wake-sleep stamp, plus the
 // training state (random stream, optimiser state and counters) so that training resumes exactly.
-import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.js";
+import { clip, decodeSafetensors, encodeSafetensors, quote, type Tensor } from "./safetensors.js";
 import { optimizerSlots, parseOptimizer, type Optimizer } from "./training.js";
 
 export const FORMAT = "wake-sleep";
 export const FORMAT_VERSION = "1";
+/**
+ * The largest model file load() reads: 4 GiB, the wasm32 memory limit (65,536 pages of 64 KiB).
+ * A machine holds every value of its file (and more), so a larger file could never fit; this
+ * rejects it before any of it is parsed. Callers taking files from untrusted sources can set a
+ * lower cap of their own by checking bytes.length before calling load().
+ */
+export const MAX_FILE_BYTES = 65536 * 65536;
 /** The three update sources of the trainer, in the kernels' order, and the parameters each moves. */
 export const SOURCES = [
   { name: "wake_p", generative: true },
@@ -86,16 +93,19 @@ export function encodeModel(m: ModelFile): Uint8Array {
 
 /** Parses and checks a model file; `checkLayers` validates the sizes before any tensor is trusted. */
 export function decodeModel(bytes: Uint8Array, checkLayers: (layers: unknown) => number[]): ModelFile {
-  const { metadata, tensors } = decodeSafetensors(bytes);
-  if (metadata.format !== FORMAT) throw new Error(`model file: __metadata__.format must be "${FORMAT}", got ${JSON.stringify(metadata.format)}`);
-  if (metadata.format_version !== FORMAT_VERSION) {
-    throw new Error(`model file: format_version ${JSON.stringify(metadata.format_version)} is not supported (this library reads version ${FORMAT_VERSION})`);
+  if (bytes.length > MAX_FILE_BYTES) {
+    throw new Error(`model file: ${bytes.length} bytes is more than the ${MAX_FILE_BYTES}-byte limit (a model must fit in 4 GiB of wasm memory)`);
   }
-  const layers = checkLayers(readJson(metadata.layers, "layers", "[784,200,50]"));
+  const { metadata, tensors } = decodeSafetensors(bytes);
+  if (metadata.format !== FORMAT) throw new Error(`model file: __metadata__.format must be "${FORMAT}", got ${quote(metadata.format)}`);
+  if (metadata.format_version !== FORMAT_VERSION) {
+    throw new Error(`model file: format_version ${quote(metadata.format_version)} is not supported (this library reads version ${FORMAT_VERSION})`);
+  }
+  const layers = shortMessage(() => checkLayers(readJson(metadata.layers, "layers", "[784,200,50]")));
   const optimizer = metadata.optimizer === undefined ? undefined : readOptimizer(metadata.optimizer);
   const expected = [...parameterShapes(layers), ...(optimizer ? stateShapes(layers, optimizer) : [])];
   for (const name of tensors.keys()) {
-    if (!expected.some((p) => p.name === name)) throw new Error(`model file: unexpected tensor ${name} for layers ${JSON.stringify(layers)}`);
+    if (!expected.some((p) => p.name === name)) throw new Error(`model file: unexpected tensor ${clip(name)} for layers ${JSON.stringify(layers)}`);
   }
   for (const p of expected) {
     const t = tensors.get(p.name);
@@ -121,7 +131,7 @@ function readJson(text: string | undefined, key: string, example: string): unkno
   try {
     return JSON.parse(text ?? "");
   } catch {
-    throw new Error(`model file: __metadata__.${key} must be JSON like ${JSON.stringify(example)}, got ${JSON.stringify(text)}`);
+    throw new Error(`model file: __metadata__.${key} must be JSON like ${JSON.stringify(example)}, got ${quote(text)}`);
   }
 }
 
@@ -129,29 +139,47 @@ function readOptimizer(text: string): Optimizer {
   try {
     return parseOptimizer(readJson(text, "optimizer", '{"type":"adam","beta1":0.9,...}'), "the file's optimizer");
   } catch (e) {
-    throw new Error(`model file: ${(e as Error).message}`);
+    throw new Error(`model file: ${clip((e as Error).message, MAX_MESSAGE)}`);
   }
 }
 
 function readSteps(text: string | undefined): number[] {
   const steps = readJson(text, "optimizer_steps", "[0,0,0]");
   if (!Array.isArray(steps) || steps.length !== SOURCES.length || !steps.every((s) => Number.isSafeInteger(s) && s >= 0)) {
-    throw new Error(`model file: __metadata__.optimizer_steps must be ${SOURCES.length} non-negative integers, got ${JSON.stringify(text)}`);
+    throw new Error(`model file: __metadata__.optimizer_steps must be ${SOURCES.length} non-negative integers, got ${quote(text)}`);
   }
   return steps;
 }
 
+// Numbers are read in the decimal forms String(number) writes, nothing looser: Number() alone
+// would also take "" (as 0), surrounding whitespace, "0x1f", "0b1" and "Infinity".
+const DECIMAL_INTEGER = /^[0-9]+$/;
+const DECIMAL_NUMBER = /^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
 function readCount(text: string, key: string): number {
-  const v = Number(text);
-  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`model file: ${key} must be a non-negative integer, got ${JSON.stringify(text)}`);
+  const v = DECIMAL_INTEGER.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(v)) throw new Error(`model file: ${key} must be a non-negative integer in decimal digits, got ${quote(text)}`);
   return v;
 }
 
 function readPositive(text: string | undefined, key: string): number | undefined {
   if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!(Number.isFinite(v) && v > 0)) throw new Error(`model file: ${key} must be a finite number > 0, got ${JSON.stringify(text)}`);
+  const v = DECIMAL_NUMBER.test(text) ? Number(text) : NaN;
+  if (!(Number.isFinite(v) && v > 0)) throw new Error(`model file: ${key} must be a finite decimal number > 0, got ${quote(text)}`);
   return v;
+}
+
+const MAX_MESSAGE = 400;
+
+// Runs a check whose message may quote the file (checkLayers shows a bad value in full) and cuts
+// an over-long message, keeping the error's class.
+function shortMessage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof Error) e.message = clip(e.message, MAX_MESSAGE);
+    throw e;
+  }
 }
 
 function readRng(text: string | undefined): Int32Array | undefined {

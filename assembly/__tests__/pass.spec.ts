@@ -52,3 +52,31 @@ describe("bias_plus_rows", () => {
     }
   });
 });
+
+describe("bias_plus_rows at the edge of the f32 range", () => {
+  test("sums past ±F32_MAX clamp to ±F32_MAX, and +Inf + -Inf gives 0, at every size", () => {
+    for (let k = 0; k < SIZES.length; k++) {
+      const n = SIZES[k], stride = roundUp4(n);
+      const bias = alloc(stride << 2), W = alloc((3 * stride) << 2), idx = alloc(12), out = alloc(stride << 2);
+      // Rows 0 and 1 are +3e38 in even columns and -3e38 in odd ones, so their sum overflows;
+      // row 2 holds the opposite infinity, so adding it too makes +Inf + -Inf.
+      for (let j = 0; j < n; j++) {
+        const sign: f32 = (j & 1) == 0 ? 1 : -1;
+        setF32(bias, j, 0);
+        setF32(W, j, sign * 3e38);
+        setF32(W, stride + j, sign * 3e38);
+        setF32(W, 2 * stride + j, -sign * <f32>Infinity);
+      }
+      store<i32>(idx, 0); store<i32>(idx, 1, 4);
+      bias_plus_rows(out, bias, W, stride, idx, 2, n);
+      let wrong = 0;
+      for (let j = 0; j < n; j++) if (getF32(out, j) != ((j & 1) == 0 ? F32.MAX_VALUE : -F32.MAX_VALUE)) wrong++;
+      expect(wrong).toBe(0, "overflow, n=" + n.toString());
+      store<i32>(idx, 2, 8);
+      bias_plus_rows(out, bias, W, stride, idx, 3, n);
+      wrong = 0;
+      for (let j = 0; j < n; j++) if (getF32(out, j) != 0) wrong++;
+      expect(wrong).toBe(0, "Inf - Inf, n=" + n.toString());
+    }
+  });
+});
