@@ -3,7 +3,7 @@ import { loadTail4, storeTail4 } from "./simd/tail";
 // An activation as a finite float: sums beyond the f32 range (parameters near ±3.4e38) clamp to
 // ±F32_MAX, and the NaN of +Inf + -Inf becomes 0, so every consumer sees a finite activation.
 @inline function finite4(a: v128): v128 {
-  const clamped = f32x4.min(f32x4.max(a, f32x4.splat(-3.4028234663852886e38)), f32x4.splat(3.4028234663852886e38));
+  const clamped = f32x4.pmin(f32x4.pmax(a, f32x4.splat(-3.4028234663852886e38)), f32x4.splat(3.4028234663852886e38));
   return v128.and(clamped, f32x4.eq(a, a));
 }
 

@@ -34,9 +34,10 @@ export function rng_seed(rng: usize, seedLo: u32, seedHi: u32): void {
 }
 
 // Four uniforms in [0, 1) on the 2^-24 grid: the top 24 bits of each output (the low bits of
-// xoshiro128+ are its weak ones), exactly representable in f32.
+// xoshiro128+ are its weak ones), exactly representable in f32. They are below 2^24, so the signed
+// conversion (one instruction on x86, where the unsigned one is a sequence) is exact.
 @inline export function next_uniform4(rng: usize): v128 {
-  return f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(next_u32x4(rng), 8)), f32x4.splat(5.9604644775390625e-8)); // 2^-24
+  return f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(next_u32x4(rng), 8)), f32x4.splat(5.9604644775390625e-8)); // 2^-24
 }
 
 // out[i] = the i-th uniform of the stream, i < n; draws ceil(n/4) blocks of four.

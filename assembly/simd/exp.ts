@@ -5,7 +5,7 @@
 // minimax polynomial, 2^n written into the exponent bits. Cephes quotes a relative error of
 // 1.1e-7 over [-87, 88]; n >= -126 here keeps every result a normal float.
 @inline export function expNonPositive4(x: v128): v128 {
-  x = f32x4.max(x, f32x4.splat(-87.0));
+  x = f32x4.pmax(x, f32x4.splat(-87.0)); // pmax: x is never NaN here, and pmax is one instruction
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341))); // log2(e)
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375))); // ln2, high part
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4))); // ln2, low part
@@ -16,7 +16,9 @@
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23); // 2^n
+  // 2^n without a float-to-int conversion: the bits of 1.5 * 2^23 + (n + 127) end in n + 127,
+  // and shifting them left by 23 leaves exactly (n + 127) << 23, the exponent field of 2^n.
+  const scale = i32x4.shl(f32x4.add(n, f32x4.splat(12583039.0)), 23); // 12583039 = 1.5 * 2^23 + 127
   return f32x4.mul(p, scale);
 }
 

@@ -27,7 +27,7 @@ import { expNonPositive4, log1pUnit4 } from "./exp";
 @inline export function logBernoulliFromExp4(a: v128, s: v128, e: v128, inv: v128): v128 {
   const x = f32x4.mul(a, f32x4.sub(f32x4.splat(1.0), f32x4.add(s, s)));
   const log1pE = log1pUnit4(e, f32x4.add(f32x4.splat(1.0), e), inv);
-  return f32x4.neg(f32x4.add(f32x4.max(x, f32x4.splat(0.0)), log1pE));
+  return f32x4.neg(f32x4.add(f32x4.pmax(x, f32x4.splat(0.0)), log1pE));
 }
 
 // acc (f64x2) += the four f32 lanes of v.
