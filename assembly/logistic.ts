@@ -6,6 +6,12 @@ import { loadTail4, storeTail4 } from "./simd/tail";
 // finite and in [0, 1] for every finite a.
 export function logistic_f32(a: usize, out: usize, n: i32): void {
   let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const x0 = v128.load(a + o), x1 = v128.load(a + o, 16);
+    v128.store(out + o, logistic4(x0));
+    v128.store(out + o, logistic4(x1), 16);
+  }
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     v128.store(out + o, logistic4(v128.load(a + o)));

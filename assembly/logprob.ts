@@ -1,4 +1,4 @@
-import { expNegAbs4, invOnePlus4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
+import { expNegAbs4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { loadTail4, tailMask4 } from "./simd/tail";
 
 // sum_i log P(s[i] | sigma(a[i])) in nats, i < n: the log-probability of binary states s
@@ -12,7 +12,7 @@ export function log_bernoulli_sum(a: usize, s: usize, n: i32): f64 {
     const av = rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem);
     const sv = rem >= 4 ? v128.load(s + o) : loadTail4(s + o, rem);
     const e = expNegAbs4(av);
-    let lp = logBernoulliFromExp4(av, sv, e, invOnePlus4(e));
+    let lp = logBernoulliFromExp4(av, sv, e);
     if (rem < 4) lp = v128.and(lp, tailMask4(rem));
     acc = accumulate4(acc, lp);
   }

@@ -29,22 +29,34 @@ export function rng_seed(rng: usize, seedLo: u32, seedHi: u32): void {
   v128.store(rng, n0);
   v128.store(rng, n1, 16);
   v128.store(rng, v128.xor(n2, t), 32);
-  v128.store(rng, v128.or(i32x4.shl(n3, 11), i32x4.shr_u(n3, 21)), 48); // rotl(s3, 11)
+  v128.store(rng, rotl11(n3), 48);
   return out;
 }
+
+@inline function rotl11(x: v128): v128 { return v128.or(i32x4.shl(x, 11), i32x4.shr_u(x, 21)); }
 
 // Four uniforms in [0, 1) on the 2^-24 grid: the top 24 bits of each output (the low bits of
 // xoshiro128+ are its weak ones), exactly representable in f32. They are below 2^24, so the signed
 // conversion (one instruction on x86, where the unsigned one is a sequence) is exact.
 @inline export function next_uniform4(rng: usize): v128 {
-  return f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(next_u32x4(rng), 8)), f32x4.splat(5.9604644775390625e-8)); // 2^-24
+  return uniformOf(next_u32x4(rng));
 }
 
-// out[i] = the i-th uniform of the stream, i < n; draws ceil(n/4) blocks of four.
+@inline function uniformOf(bits: v128): v128 {
+  return f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(bits, 8)), f32x4.splat(5.9604644775390625e-8)); // 2^-24
+}
+
+// out[i] = the i-th uniform of the stream, i < n; draws ceil(n/4) blocks of four, the same
+// blocks as ceil(n/4) calls of next_uniform4, with the state held in registers for the loop.
 export function rng_fill_uniform(rng: usize, out: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), next_uniform4(rng));
-  if (i < n) storeTail4(out + (<usize>i << 2), next_uniform4(rng), n - i);
+  let s0 = v128.load(rng), s1 = v128.load(rng, 16), s2 = v128.load(rng, 32), s3 = v128.load(rng, 48);
+  for (let i = 0; i < n; i += 4) {
+    const u = uniformOf(i32x4.add(s0, s3));
+    const t = i32x4.shl(s1, 9), n2 = v128.xor(s2, s0), n3 = v128.xor(s3, s1);
+    s1 = v128.xor(s1, n2); s0 = v128.xor(s0, n3); s2 = v128.xor(n2, t); s3 = rotl11(n3);
+    if (n - i >= 4) v128.store(out + (<usize>i << 2), u); else storeTail4(out + (<usize>i << 2), u, n - i);
+  }
+  v128.store(rng, s0); v128.store(rng, s1, 16); v128.store(rng, s2, 32); v128.store(rng, s3, 48);
 }
 
 // A uniform integer in [0, bound) from lane 0 of one block (Lemire's multiply-shift; the bias

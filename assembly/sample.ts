@@ -1,48 +1,55 @@
-import { next_uniform4 } from "./rng";
+import { rng_fill_uniform } from "./rng";
 import { expNegAbs4, invOnePlus4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
 
-// Bernoulli sampling. Every kernel draws one block of four uniforms u per four units (ceil(n/4)
-// blocks) and sets s = 1.0 where u < p, else 0.0. It writes the states s (f32, n), appends the
-// indices of the units with s = 1 to idx (i32, up to n) in increasing order, and returns their count.
+// Bernoulli sampling. Every sampler first draws ceil(n/4) blocks of four uniforms u into s (one
+// block per four units, the generator state in registers), then sets s = 1.0 where u < p, else
+// 0.0. It writes the states s (f32, n), writes the indices of the units with s = 1 to idx in
+// increasing order, and returns their count. idx (i32) needs room for n rounded up to a multiple
+// of 4: the indices are stored four lanes at a time, so up to three words past the count (and
+// within that room) may be overwritten.
 
-@inline function emitActive(mask: i32, base: i32, idx: usize, count: i32): i32 {
-  while (mask != 0) {
-    const lane = ctz(mask);
-    store<i32>(idx + (<usize>count << 2), base + lane);
-    count++;
-    mask &= mask - 1;
-  }
-  return count;
+// ACTIVE_LANES[m]: the lanes of the set bits of a 4-bit mask m, packed low (16 x i32x4).
+const ACTIVE_LANES = memory.data<i32>([0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 1, 2, 0, 0,
+  0, 1, 2, 0, 3, 0, 0, 0, 0, 3, 0, 0, 1, 3, 0, 0, 0, 1, 3, 0, 2, 3, 0, 0, 0, 2, 3, 0, 1, 2, 3, 0, 0, 1, 2, 3], 16);
+
+// Appends base + (the set lanes of a 4-bit mask) to idx at count, without branches.
+@inline function emitActive4(mask: i32, base: i32, idx: usize, count: i32): i32 {
+  v128.store(idx + (<usize>count << 2), i32x4.add(v128.load(ACTIVE_LANES + (<usize>mask << 4)), i32x4.splat(base)));
+  return count + popcnt(mask);
+}
+
+// The states of four units from the uniforms in s and the probabilities p: writes them over the
+// uniforms and appends the active units; returns the mask of active lanes (tail lanes cleared).
+@inline function decide4(s: usize, i: i32, n: i32, p: v128): v128 {
+  const o = s + (<usize>i << 2), rem = n - i;
+  let on = f32x4.lt(rem >= 4 ? v128.load(o) : loadTail4(o, rem), p);
+  if (rem < 4) on = v128.and(on, tailMask4(rem));
+  const sv = v128.and(on, f32x4.splat(1.0));
+  if (rem >= 4) v128.store(o, sv); else storeTail4(o, sv, rem);
+  return on;
+}
+
+@inline function load4(x: usize, i: i32, n: i32): v128 {
+  const o = x + (<usize>i << 2), rem = n - i;
+  return rem >= 4 ? v128.load(o) : loadTail4(o, rem);
 }
 
 // s[i] ~ Bernoulli(p[i]), i < n. p: f32 probabilities in [0, 1].
 export function sample_bernoulli(p: usize, n: i32, rng: usize, s: usize, idx: usize): i32 {
+  rng_fill_uniform(rng, s, n);
   let count = 0;
-  for (let i = 0; i < n; i += 4) {
-    const o = <usize>i << 2, rem = n - i;
-    const pv = rem >= 4 ? v128.load(p + o) : loadTail4(p + o, rem);
-    let on = f32x4.lt(next_uniform4(rng), pv);
-    if (rem < 4) on = v128.and(on, tailMask4(rem));
-    const sv = v128.and(on, f32x4.splat(1.0));
-    if (rem >= 4) v128.store(s + o, sv); else storeTail4(s + o, sv, rem);
-    count = emitActive(i32x4.bitmask(on), i, idx, count);
-  }
+  for (let i = 0; i < n; i += 4) count = emitActive4(i32x4.bitmask(decide4(s, i, n, load4(p, i, n))), i, idx, count);
   return count;
 }
 
 // s[i] ~ Bernoulli(sigma(a[i])), i < n. a: f32 activations.
 export function sample_logistic(a: usize, n: i32, rng: usize, s: usize, idx: usize): i32 {
+  rng_fill_uniform(rng, s, n);
   let count = 0;
   for (let i = 0; i < n; i += 4) {
-    const o = <usize>i << 2, rem = n - i;
-    const av = rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem);
-    const e = expNegAbs4(av);
-    let on = f32x4.lt(next_uniform4(rng), logisticFromExp4(av, e, invOnePlus4(e)));
-    if (rem < 4) on = v128.and(on, tailMask4(rem));
-    const sv = v128.and(on, f32x4.splat(1.0));
-    if (rem >= 4) v128.store(s + o, sv); else storeTail4(s + o, sv, rem);
-    count = emitActive(i32x4.bitmask(on), i, idx, count);
+    const av = load4(a, i, n), e = expNegAbs4(av);
+    count = emitActive4(i32x4.bitmask(decide4(s, i, n, logisticFromExp4(av, e, invOnePlus4(e)))), i, idx, count);
   }
   return count;
 }
@@ -50,22 +57,16 @@ export function sample_logistic(a: usize, n: i32, rng: usize, s: usize, idx: usi
 // As sample_logistic, and also returns sum_i log P(s[i] | sigma(a[i])) in nats; the count goes
 // to the i32 at countOut.
 export function sample_logistic_logprob(a: usize, n: i32, rng: usize, s: usize, idx: usize, countOut: usize): f64 {
+  rng_fill_uniform(rng, s, n);
   let count = 0;
   let acc = f64x2.splat(0.0);
   for (let i = 0; i < n; i += 4) {
-    const o = <usize>i << 2, rem = n - i;
-    const av = rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem);
-    const e = expNegAbs4(av), inv = invOnePlus4(e);
-    let on = f32x4.lt(next_uniform4(rng), logisticFromExp4(av, e, inv));
-    if (rem < 4) on = v128.and(on, tailMask4(rem));
-    const sv = v128.and(on, f32x4.splat(1.0));
-    let lp = logBernoulliFromExp4(av, sv, e, inv);
-    if (rem >= 4) v128.store(s + o, sv); else {
-      storeTail4(s + o, sv, rem);
-      lp = v128.and(lp, tailMask4(rem));
-    }
+    const av = load4(a, i, n), e = expNegAbs4(av), inv = invOnePlus4(e);
+    const on = decide4(s, i, n, logisticFromExp4(av, e, inv));
+    let lp = logBernoulliFromExp4(av, v128.and(on, f32x4.splat(1.0)), e);
+    if (n - i < 4) lp = v128.and(lp, tailMask4(n - i));
     acc = accumulate4(acc, lp);
-    count = emitActive(i32x4.bitmask(on), i, idx, count);
+    count = emitActive4(i32x4.bitmask(on), i, idx, count);
   }
   store<i32>(countOut, count);
   return sumLanes2(acc);
@@ -84,7 +85,12 @@ export function binary_to_states(src: usize, n: i32, s: usize, idx: usize): i32 
     v128.store(o, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lo)), 16);
     v128.store(o, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(hi)), 32);
     v128.store(o, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi)), 48);
-    if (mask != 0) count = emitActive(mask, i, idx, count);
+    if (mask != 0) {
+      count = emitActive4(mask & 15, i, idx, count);
+      count = emitActive4((mask >> 4) & 15, i + 4, idx, count);
+      count = emitActive4((mask >> 8) & 15, i + 8, idx, count);
+      count = emitActive4(mask >> 12, i + 12, idx, count);
+    }
   }
   for (; i < n; i++) {
     const on = load<u8>(src + <usize>i) != 0;

@@ -98,8 +98,8 @@ export class HelmholtzMachine {
   }
 
   private static async allocate(layers: number[], learningRate: number): Promise<HelmholtzMachine> {
-    const end = await planMemory(layers);
     const mem = await WasmMemory.create();
+    const end = machineEnd(mem, layers);
     const trainer = align16(end);
     mem.ensure(trainer + mem.kernels.trainer_bytes(), `layers ${JSON.stringify(layers)}`);
     mem.writeI32(mem.heapBase, layers);
@@ -416,11 +416,10 @@ function checkLayers(value: unknown, name = "layers"): number[] {
   return value.slice();
 }
 
-// Bytes a machine of these layers needs, checked against the wasm limit before any allocation.
-let planner: Promise<WasmMemory> | undefined;
-async function planMemory(layers: number[]): Promise<number> {
-  planner ??= WasmMemory.create();
-  const mem = await planner;
+// The first byte past a machine of these layers in this instance's layout (which depends on the
+// module's static data, so it is asked of the instance that will hold the machine); checked
+// against the wasm limit before any memory is grown.
+function machineEnd(mem: WasmMemory, layers: number[]): number {
   mem.writeI32(mem.heapBase, layers);
   const end = mem.kernels.machine_end(mem.heapBase, layers.length - 1);
   if (end > MAX_MEMORY_BYTES) {

@@ -49,4 +49,5 @@ describe("loading the wasm module", () => {
     expect(used.size).toBeGreaterThan(10);
     for (const name of used) expect(names, name).toContain(name);
   });
+
 });

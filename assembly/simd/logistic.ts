@@ -24,9 +24,9 @@ import { expNonPositive4, log1pUnit4 } from "./exp";
 
 // log P(s | a) = log sigma(a) if s = 1, log(1 - sigma(a)) if s = 0, for s in {0.0, 1.0}:
 // -(max(x, 0) + log1p(e^-|a|)) with x = a (1 - 2 s); the stable log-sigmoid form.
-@inline export function logBernoulliFromExp4(a: v128, s: v128, e: v128, inv: v128): v128 {
+@inline export function logBernoulliFromExp4(a: v128, s: v128, e: v128): v128 {
   const x = f32x4.mul(a, f32x4.sub(f32x4.splat(1.0), f32x4.add(s, s)));
-  const log1pE = log1pUnit4(e, f32x4.add(f32x4.splat(1.0), e), inv);
+  const log1pE = log1pUnit4(e);
   return f32x4.neg(f32x4.add(f32x4.pmax(x, f32x4.splat(0.0)), log1pE));
 }
 
