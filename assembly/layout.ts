@@ -104,6 +104,37 @@ export function layout_machine(sizes: usize, L: i32): usize {
   return <usize>descriptorAt(sizes, L);
 }
 
+// A shard: a second descriptor for one worker thread over the same parameters, with its own rng,
+// gradient block and scratch (ACT, PROB, STATE, IDX, DELTA), so that workers can run wake and
+// sleep steps on one machine at once. Bytes one needs, 16-byte aligned:
+export function shard_bytes(desc: usize): f64 {
+  const L = depth(desc);
+  let bytes = align16(4 * <f64>(HEADER_WORDS + (L + 1) * RECORD_WORDS)) + 64 + <f64>(params_end(desc) - params_begin(desc));
+  for (let l = 0; l <= L; l++) bytes += 5 * 4 * <f64>field(desc, l, STRIDE);
+  return bytes;
+}
+
+// Writes a shard of desc at `at` (shard_bytes(desc) bytes, 16-byte aligned) and returns it; its
+// gradient block starts zeroed.
+export function layout_shard(desc: usize, at: usize): usize {
+  const L = depth(desc), words = HEADER_WORDS + (L + 1) * RECORD_WORDS;
+  memory.copy(at, desc, <usize>words << 2);
+  let p = at + <usize>align16(4 * <f64>words);
+  store<i32>(at, <i32>p, 4); // rng
+  p += 64;
+  const paramBytes = params_end(desc) - params_begin(desc);
+  memory.fill(p, 0, paramBytes);
+  store<i32>(at, <i32>(p - params_begin(desc)), 20); // gradient offset
+  p += paramBytes;
+  for (let l = 0; l <= L; l++) {
+    const bytes = <usize>field(desc, l, STRIDE) << 2;
+    setField(at, l, ACT, p); setField(at, l, PROB, p + bytes); setField(at, l, STATE, p + 2 * bytes);
+    setField(at, l, IDX, p + 3 * bytes); setField(at, l, DELTA, p + 4 * bytes); setField(at, l, COUNT, 0);
+    p += 5 * bytes;
+  }
+  return at;
+}
+
 // Byte address of a parameter tensor: kind 0 gen bias (gTop at l = L), 1 Gw[l], 2 Rw[l], 3 rb[l].
 export function param_ptr(desc: usize, kind: i32, l: i32): usize {
   return ptr(desc, l, kind == 0 ? GBIAS : kind == 1 ? GW : kind == 2 ? RW : RBIAS);

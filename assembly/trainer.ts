@@ -36,24 +36,42 @@ export function trainer_configure(tr: usize, batch: i32, samples: i32, wakeQ: bo
   put(tr, STATE_PTR, <f64>stateP); put(tr, STATE_PTR + 1, <f64>stateWQ); put(tr, STATE_PTR + 2, <f64>stateSQ);
 }
 
+// A copy of trainer record `from` at `to` with its own RWS scratch (for a shard).
+export function trainer_copy(from: usize, to: usize, scratch: usize): void {
+  memory.copy(to, from, FIELDS * 8);
+  put(to, SCRATCH, <f64>scratch);
+}
+
 // Optimiser steps taken by an update source (saved with the model for Adam's bias correction).
 export function trainer_steps(tr: usize, source: i32): f64 { return get(tr, STEPS + source); }
 export function trainer_set_steps(tr: usize, source: i32, steps: f64): void { put(tr, STEPS + source, steps); }
 
-// Applies the gradient block's summed gradient of B rows to P (source 0) or Q (sources 1, 2).
-function applySource(desc: usize, tr: usize, source: i32, rows: i32): void {
-  const begin = source == SOURCE_WAKE_P ? params_begin(desc) : q_begin(desc);
-  const end = source == SOURCE_WAKE_P ? q_begin(desc) : params_end(desc);
-  const n = <i32>((end - begin) >> 2);
-  const grad = begin + gradOffset(desc);
-  const rate = get(tr, RATE + source);
-  const state = <usize>get(tr, STATE_PTR + source);
+// Applies the gradient block's summed gradient of B rows to P (source 0) or Q (sources 1, 2),
+// as one more optimiser step of that source.
+export function trainer_apply(desc: usize, tr: usize, source: i32, rows: i32): void {
   const steps = get(tr, STEPS + source) + 1;
   put(tr, STEPS + source, steps);
+  trainer_apply_slice(desc, tr, source, rows, 0, trainer_region_floats(desc, source), steps);
+}
+
+// Floats in the parameter region a source updates: P for source 0, Q otherwise.
+export function trainer_region_floats(desc: usize, source: i32): i32 {
+  return <i32>((source == SOURCE_WAKE_P ? q_begin(desc) - params_begin(desc) : params_end(desc) - q_begin(desc)) >> 2);
+}
+
+// trainer_apply on the floats [from, to) of the source's region only (multiples of 4), as step
+// number `steps`, which it does not record: worker threads apply slices of one step at once.
+export function trainer_apply_slice(desc: usize, tr: usize, source: i32, rows: i32, from: i32, to: i32, steps: f64): void {
+  const region = source == SOURCE_WAKE_P ? params_begin(desc) : q_begin(desc);
+  const regionBytes = <usize>trainer_region_floats(desc, source) << 2;
+  const begin = region + (<usize>from << 2), n = to - from;
+  const grad = begin + gradOffset(desc);
+  const rate = get(tr, RATE + source);
+  const state = <usize>get(tr, STATE_PTR + source) + (<usize>from << 2);
   const opt = <i32>get(tr, OPTIMIZER);
   const scale = <f32>(rate / <f64>rows);
   if (opt == OPT_ADAM) {
-    apply_adam(begin, grad, state, state + (end - begin), n, <f32>(1.0 / <f64>rows), <f32>rate,
+    apply_adam(begin, grad, state, state + regionBytes, n, <f32>(1.0 / <f64>rows), <f32>rate,
       <f32>get(tr, BETA1), <f32>get(tr, BETA2), <f32>get(tr, ADAM_EPS), steps);
   } else if (opt == OPT_MOMENTUM) {
     apply_momentum(begin, grad, state, n, scale, <f32>get(tr, MU));
@@ -106,35 +124,51 @@ function wakeReweighted(desc: usize, tr: usize, K: i32, wakeQ: bool): f64 {
   return sumBits / <f64>K * LOG2E;
 }
 
-// Trains on rows order[first .. first+count) of data (u8 or f32 rows by kind) in batches of B;
-// `count` is a multiple of B except at the end of an epoch. Returns the summed wake description
-// lengths in bits.
-export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32): f64 {
+// Wake steps on rows order[first .. first+count) of data (u8 or f32 rows by kind) with every
+// parameter fixed: their gradients (wake-P; wake-Q in RWS if on) summed into the gradient block
+// of desc. Returns the summed wake description lengths in bits.
+export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32): f64 {
   const n0 = <usize>field(desc, 0, N), rowBytes = kind == 0 ? n0 : n0 << 2;
-  const B = <i32>get(tr, BATCH), K = <i32>get(tr, SAMPLES);
-  const wakeQ = get(tr, WAKE_Q) != 0, sleepQ = get(tr, SLEEP_Q) != 0;
+  const K = <i32>get(tr, SAMPLES), wakeQ = get(tr, WAKE_Q) != 0;
   const go = gradOffset(desc);
+  let bits = 0.0;
+  for (let i = first; i < first + count; i++) {
+    load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
+    if (K == 1) {
+      const logQ = recognize_sample(desc);
+      bits += (logQ - wakeP(desc, 1.0, go)) * LOG2E;
+      if (wakeQ) updateQ(desc, 1.0, go);
+    } else {
+      bits += wakeReweighted(desc, tr, K, wakeQ);
+    }
+  }
+  return bits;
+}
+
+// `count` sleep steps with every parameter fixed: a fantasy from P, then its Q gradient summed
+// into the gradient block of desc.
+export function sleep_rows(desc: usize, count: i32): void {
+  const go = gradOffset(desc);
+  for (let i = 0; i < count; i++) {
+    dream_sample(desc);
+    updateQ(desc, 1.0, go);
+  }
+}
+
+// Trains on rows order[first .. first+count) of data in batches of B; `count` is a multiple of B
+// except at the end of an epoch. Returns the summed wake description lengths in bits.
+export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32): f64 {
+  const B = <i32>get(tr, BATCH);
+  const wakeQ = get(tr, WAKE_Q) != 0, sleepQ = get(tr, SLEEP_Q) != 0;
   let bits = 0.0;
   for (let b0 = first; b0 < first + count; b0 += B) {
     const rows = min(B, first + count - b0);
-    for (let i = b0; i < b0 + rows; i++) {
-      load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
-      if (K == 1) {
-        const logQ = recognize_sample(desc);
-        bits += (logQ - wakeP(desc, 1.0, go)) * LOG2E;
-        if (wakeQ) updateQ(desc, 1.0, go);
-      } else {
-        bits += wakeReweighted(desc, tr, K, wakeQ);
-      }
-    }
-    applySource(desc, tr, SOURCE_WAKE_P, rows);
-    if (wakeQ) applySource(desc, tr, SOURCE_WAKE_Q, rows);
+    bits += wake_rows(desc, tr, data, kind, order, b0, rows);
+    trainer_apply(desc, tr, SOURCE_WAKE_P, rows);
+    if (wakeQ) trainer_apply(desc, tr, SOURCE_WAKE_Q, rows);
     if (sleepQ) {
-      for (let i = 0; i < rows; i++) {
-        dream_sample(desc);
-        updateQ(desc, 1.0, go);
-      }
-      applySource(desc, tr, SOURCE_SLEEP_Q, rows);
+      sleep_rows(desc, rows);
+      trainer_apply(desc, tr, SOURCE_SLEEP_Q, rows);
     }
   }
   return bits;

@@ -1,6 +1,7 @@
 // Builds the browser side with esbuild:
 //   <out>/browser/wake-sleep.js          the library as one ES module, loading wake-sleep.wasm from beside itself
 //   <out>/browser/wake-sleep.wasm
+//   <out>/browser/wake-sleep.threads.wasm, thread-worker.js   fit({ threads }) on a cross-origin isolated page
 //   <out>/browser/wake-sleep.inline.js   the same library with the .wasm inside it (base64), for settings
 //                                        that cannot serve or bundle a separate .wasm file
 //   <out>/web/                           the demo page (web/), which imports ./wake-sleep.js like any user would
@@ -20,6 +21,11 @@ const target = ["chrome91", "firefox89", "safari16.4"];
 // src/wasm.ts finds the .wasm at this expression, relative to src/ (or dist/ after tsc).
 const NODE_DEFAULT = 'new URL("../build/wake-sleep.wasm", import.meta.url)';
 const BROWSER_DEFAULT = 'new URL("./wake-sleep.wasm", import.meta.url)';
+// ... and the threads build, beside the bundle too (none in the inline bundle: it has no worker file).
+const NODE_THREADS = 'new URL("../build/wake-sleep.threads.wasm", import.meta.url)';
+const BROWSER_THREADS = 'new URL("./wake-sleep.threads.wasm", import.meta.url)';
+// Node built-ins the library imports only when it runs under Node.
+const NODE_ONLY = /^node:(fs\/promises|os|worker_threads)$/;
 
 /**
  * Points the loader's default at the .wasm beside the bundle ("url") or at bytes embedded in it
@@ -32,20 +38,24 @@ function browserWasm(mode) {
     setup(build) {
       build.onLoad({ filter: /[\\/]src[\\/]wasm\.ts$/ }, async (args) => {
         const source = await readFile(args.path, "utf8");
-        if (source.split(NODE_DEFAULT).length !== 2) {
-          throw new Error(`expected ${args.path} to contain ${NODE_DEFAULT} exactly once; update scripts/build-web.js to match`);
+        for (const expected of [NODE_DEFAULT, NODE_THREADS]) {
+          if (source.split(expected).length !== 2) {
+            throw new Error(`expected ${args.path} to contain ${expected} exactly once; update scripts/build-web.js to match`);
+          }
         }
         const contents = mode === "inline"
-          ? `import inlineWasm from ${JSON.stringify(wasmFile)};\n${source.replace(NODE_DEFAULT, "inlineWasm")}`
-          : source.replace(NODE_DEFAULT, BROWSER_DEFAULT);
+          ? `import inlineWasm from ${JSON.stringify(wasmFile)};\n${source.replace(NODE_DEFAULT, "inlineWasm").replace(NODE_THREADS, "undefined")}`
+          : source.replace(NODE_DEFAULT, BROWSER_DEFAULT).replace(NODE_THREADS, BROWSER_THREADS);
         return { contents, loader: "ts" };
       });
-      build.onResolve({ filter: /^node:fs\/promises$/ }, () => ({ path: "node-fs", namespace: "wake-sleep-stub" }));
+      build.onResolve({ filter: NODE_ONLY }, (args) => ({ path: args.path, namespace: "wake-sleep-stub" }));
       build.onLoad({ filter: /.*/, namespace: "wake-sleep-stub" }, () => ({
         loader: "js",
-        contents: `export function readFile() {
+        contents: `const nodeOnly = () => {
   throw new Error("wake-sleep: the browser bundle cannot read files; under Node import \\"wake-sleep\\" itself, or pass the .wasm bytes to initWasm()");
-}`,
+};
+export { nodeOnly as readFile, nodeOnly as availableParallelism, nodeOnly as cpus, nodeOnly as Worker };
+export const parentPort = undefined;`,
       }));
     },
   };
@@ -111,13 +121,15 @@ export async function buildWeb(out = join(root, "dist")) {
     bundle({ entryPoints: [entry], outfile: join(browser, "wake-sleep.js"), plugins: [browserWasm("url")] }),
     bundle({ entryPoints: [entry], outfile: join(browser, "wake-sleep.inline.js"), plugins: [browserWasm("inline")], loader: { ".wasm": "binary" } }),
     copyFile(wasmFile, join(browser, "wake-sleep.wasm")),
+    copyFile(join(root, "build/wake-sleep.threads.wasm"), join(browser, "wake-sleep.threads.wasm")),
+    bundle({ entryPoints: [join(root, "src/thread-worker.ts")], outfile: join(browser, "thread-worker.js"), plugins: [browserWasm("url")] }),
     bundle({ entryPoints: [join(root, "web/main.ts")], outfile: join(web, "main.js") }),
     bundle({ entryPoints: [join(root, "web/worker.ts")], outfile: join(web, "worker.js"), plugins: [libraryBesideDemo] }),
     copyFile(join(root, "web/index.html"), join(web, "index.html")),
     copyFile(join(root, "web/styles.css"), join(web, "styles.css")),
     writeFile(join(web, "digits.bin.gz"), packDigits()),
   ]);
-  for (const file of ["wake-sleep.js", "wake-sleep.js.map", "wake-sleep.wasm"]) await copyFile(join(browser, file), join(web, file));
+  for (const file of ["wake-sleep.js", "wake-sleep.js.map", "wake-sleep.wasm", "wake-sleep.threads.wasm", "thread-worker.js"]) await copyFile(join(browser, file), join(web, file));
 
   const sizes = {};
   for (const file of ["browser/wake-sleep.js", "browser/wake-sleep.wasm", "browser/wake-sleep.inline.js", "web/main.js", "web/worker.js", "web/digits.bin.gz"]) {

@@ -4,6 +4,6 @@ export type { FitOptions, FitProgress, EpochStats, Optimizer, OptimizerOptions }
 export { DescriptionLengthClassifier, type ScoreOptions } from "./classifier.js";
 export type { Data, Vector } from "./data.js";
 export type { Tensor } from "./safetensors.js";
-export { initWasm, MAX_MEMORY_BYTES, type WasmSource } from "./wasm.js";
+export { initWasm, initThreadsWasm, MAX_MEMORY_BYTES, type WasmSource } from "./wasm.js";
 export { bars } from "./problems/bars.js";
 export { mulberry32 } from "./problems/random.js";

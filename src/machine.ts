@@ -4,6 +4,7 @@ import { WasmMemory, MAX_MEMORY_BYTES, type Kernels } from "./wasm.js";
 import { toRows, toVector, type Data, type Rows, type Vector } from "./data.js";
 import { boolean, integerIn, options, positiveFinite, show } from "./validate.js";
 import { decodeModel, encodeModel, isGenerative, parameterShapes, stateShapes, SOURCES, type ParameterShape, type StateShape } from "./model-file.js";
+import { ThreadPool, availableThreads, threadsUnavailable, type ChunkJob } from "./threads.js";
 import { DEFAULT_OPTIMIZER, optimizerSlots, planTraining, sameOptimizer, type EpochStats, type FitOptions, type Optimizer, type TrainingPlan } from "./training.js";
 import type { Tensor } from "./safetensors.js";
 
@@ -58,6 +59,7 @@ export class HelmholtzMachine {
   private optimizer: Optimizer = { ...DEFAULT_OPTIMIZER };
   private epochs = 0;
   private busy = false;
+  private pool: ThreadPool | undefined;
 
   private constructor(mem: WasmMemory, layers: number[], desc: number, trainer: number, learningRate: number) {
     this.mem = mem;
@@ -150,65 +152,77 @@ export class HelmholtzMachine {
    * the machine is rolled back to its state before the failing chunk of rows.
    */
   async fit(data: Data, opts?: FitOptions): Promise<EpochStats[]> {
-    const k = this.k;
+    this.checkUsable();
     const plan = planTraining(opts, this.rate);
     const rows = toRows("data", data, this.layers[0]);
     const valid = plan.validation && toRows("validation.data", plan.validation.data, this.layers[0]);
+    this.busy = true;
+    try {
+      return await this.train(plan, rows, valid);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async train(plan: TrainingPlan, rows: Rows, valid: Rows | undefined): Promise<EpochStats[]> {
+    const threads = await this.useThreads(plan);
+    if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during fit()");
+    const k = this.mem.kernels;
     this.useOptimizer(plan.optimizer);
     const work = this.workStart;
     const order = align16(work + rows.values.byteLength);
     const scratch = align16(order + 4 * rows.rows);
     const latent = this.layers.slice(1).reduce((a, b) => a + b, 0);
-    const validAt = align16(scratch + (plan.samples > 1 ? plan.samples * (latent + 8) + 8 : 0));
+    const rwsBytes = align16(plan.samples > 1 ? plan.samples * (latent + 8) + 8 : 0);
+    const shards = threads > 1 ? this.placeShards(scratch + rwsBytes, threads, rwsBytes) : undefined;
+    const validAt = shards ? shards.end : scratch + rwsBytes;
     this.ensure(validAt, "data");
     this.putRows(rows, work);
     const kind = kindOf(rows.values instanceof Float32Array);
     const fast = plan.batchSize === 1 && plan.samples === 1 && plan.optimizer.type === "sgd" && plan.sleepQ && plan.rates.p === plan.rates.sleepQ;
     const stats: EpochStats[] = [];
     let best: { epoch: number; ll: number; snapshot: Snapshot } | undefined;
-    this.busy = true;
-    try {
-      for (let epoch = 1; epoch <= plan.epochs && !plan.signal?.aborted; epoch++) {
-        const started = now();
-        const decay = plan.decay ** this.epochs;
-        const rates = { p: plan.rates.p * decay, wakeQ: plan.rates.wakeQ * decay, sleepQ: plan.rates.sleepQ * decay };
-        this.configureTrainer(plan, rates, scratch);
-        k.make_order(this.desc, order, rows.rows, plan.shuffle);
-        let bits = 0;
-        let done = 0;
-        let chunk = plan.batchSize * Math.max(1, Math.round(64 / plan.batchSize));
-        while (done < rows.rows) {
-          if (plan.signal?.aborted) return stats;
-          const n = Math.min(chunk, rows.rows - done);
-          const before = this.snapshot();
-          const t0 = now();
-          bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n);
-          if (!k.all_finite(k.params_begin(this.desc), (k.params_end(this.desc) - k.params_begin(this.desc)) / 4)) {
-            this.restore(before);
-            throw new Error(`fit() diverged in epoch ${epoch} between rows ${done} and ${done + n}: the parameters became non-finite (a learning rate of ${rates.p} too high, or parameters near the f32 range?); the machine was rolled back to its state before those rows`);
-          }
-          done += n;
-          chunk = plan.batchSize * Math.max(1, Math.round(nextChunk(chunk, now() - t0) / plan.batchSize));
-          if (done < rows.rows) plan.onProgress?.({ epoch, epochs: plan.epochs, rowsDone: done, rows: rows.rows, descriptionLength: bits / done, epochEnd: false });
-          await yieldToEventLoop();
-          if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during fit()");
+    for (let epoch = 1; epoch <= plan.epochs && !plan.signal?.aborted; epoch++) {
+      const started = now();
+      const decay = plan.decay ** this.epochs;
+      const rates = { p: plan.rates.p * decay, wakeQ: plan.rates.wakeQ * decay, sleepQ: plan.rates.sleepQ * decay };
+      this.configureTrainer(plan, rates, scratch);
+      k.make_order(this.desc, order, rows.rows, plan.shuffle);
+      if (shards) this.layoutShards(shards);
+      let bits = 0;
+      let done = 0;
+      let chunk = plan.batchSize * Math.max(1, Math.round(64 / plan.batchSize));
+      while (done < rows.rows) {
+        if (plan.signal?.aborted) return stats;
+        const n = Math.min(chunk, rows.rows - done);
+        const before = this.snapshot();
+        const t0 = now();
+        if (shards) bits += await this.pool!.run(this.chunkJob(plan, shards, { first: done, count: n, data: work, kind, order }));
+        else bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n);
+        if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during fit()");
+        if (!k.all_finite(k.params_begin(this.desc), (k.params_end(this.desc) - k.params_begin(this.desc)) / 4)) {
+          this.restore(before);
+          throw new Error(`fit() diverged in epoch ${epoch} between rows ${done} and ${done + n}: the parameters became non-finite (a learning rate of ${rates.p} too high, or parameters near the f32 range?); the machine was rolled back to its state before those rows`);
         }
-        this.epochs++;
-        const epochStats: EpochStats = { epoch, descriptionLength: bits / rows.rows, rows: rows.rows, seconds: (now() - started) / 1000 };
-        if (valid) {
-          const ll = mean(this.estimate(valid, plan.validation!.samples, false, validAt));
-          epochStats.validationLogLikelihood = ll;
-          if (!best || ll > best.ll) best = { epoch, ll, snapshot: this.snapshot() };
-        }
-        stats.push(epochStats);
-        plan.onProgress?.({ epoch, epochs: plan.epochs, rowsDone: rows.rows, rows: rows.rows, descriptionLength: epochStats.descriptionLength, epochEnd: true, validationLogLikelihood: epochStats.validationLogLikelihood });
-        if (best && epoch - best.epoch >= plan.validation!.patience) break;
+        done += n;
+        chunk = plan.batchSize * Math.max(1, Math.round(nextChunk(chunk, now() - t0) / plan.batchSize));
+        if (done < rows.rows) plan.onProgress?.({ epoch, epochs: plan.epochs, rowsDone: done, rows: rows.rows, descriptionLength: bits / done, epochEnd: false });
+        await yieldToEventLoop();
+        if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during fit()");
       }
-      if (best) this.restore(best.snapshot);
-      return stats;
-    } finally {
-      this.busy = false;
+      this.epochs++;
+      const epochStats: EpochStats = { epoch, descriptionLength: bits / rows.rows, rows: rows.rows, seconds: (now() - started) / 1000, threads };
+      if (valid) {
+        const ll = mean(this.estimate(valid, plan.validation!.samples, false, validAt));
+        epochStats.validationLogLikelihood = ll;
+        if (!best || ll > best.ll) best = { epoch, ll, snapshot: this.snapshot() };
+      }
+      stats.push(epochStats);
+      plan.onProgress?.({ epoch, epochs: plan.epochs, rowsDone: rows.rows, rows: rows.rows, descriptionLength: epochStats.descriptionLength, epochEnd: true, validationLogLikelihood: epochStats.validationLogLikelihood });
+      if (best && epoch - best.epoch >= plan.validation!.patience) break;
     }
+    if (best) this.restore(best.snapshot);
+    return stats;
   }
 
   /** `count` fantasies from the generative model, as count x layers[0] bytes of 0/1. */
@@ -287,11 +301,75 @@ export class HelmholtzMachine {
   /** Releases the wasm instance; any later call throws. */
   dispose(): void {
     this.mem = undefined;
+    this.pool?.terminate();
+    this.pool = undefined;
   }
 
   /** True once dispose() has been called. */
   get disposed(): boolean {
     return this.mem === undefined;
+  }
+
+  // The thread count for this fit: the plan's, checked against the batch size and the runtime.
+  // Over 1, the machine moves to shared memory (once) and a pool of that size is started.
+  private async useThreads(plan: TrainingPlan): Promise<number> {
+    let threads = plan.threads === "auto" ? Math.min(await availableThreads(), plan.batchSize) : plan.threads;
+    if (threads > plan.batchSize) {
+      throw new RangeError(`threads (${threads}) must not exceed batchSize (${plan.batchSize}): each thread trains on a slice of every batch`);
+    }
+    const unavailable = threads > 1 ? threadsUnavailable() : undefined;
+    if (unavailable) {
+      warnOnce(`wake-sleep: fit() trains on 1 thread instead of ${threads}: ${unavailable}`);
+      threads = 1;
+    }
+    if (threads > 1 && this.pool?.size !== threads) {
+      this.pool?.terminate();
+      this.pool = undefined;
+      if (!this.mem!.shareable) this.mem = await WasmMemory.shared(this.mem!);
+      this.pool = await ThreadPool.start(threads, this.mem!.module, this.mem!.memory);
+    }
+    return threads;
+  }
+
+  // Room from `at` for the threads' barrier, the shard list and per thread a shard, a trainer
+  // record and RWS scratch of `rwsBytes`.
+  private placeShards(at: number, threads: number, rwsBytes: number): Shards {
+    const k = this.mem!.kernels;
+    const control = align16(at);
+    const list = control + 16;
+    let p = align16(list + 4 * threads);
+    const shard: number[] = [], trainer: number[] = [], scratch: number[] = [];
+    for (let t = 0; t < threads; t++) {
+      shard.push(p);
+      p = align16(p + k.shard_bytes(this.desc));
+      trainer.push(p);
+      p = align16(p + k.trainer_bytes());
+      scratch.push(p);
+      p += rwsBytes;
+    }
+    return { control, list, shard, trainer, scratch, end: p };
+  }
+
+  // Fresh shards for an epoch: zeroed gradients, the epoch's trainer settings, streams seeded
+  // from the machine's.
+  private layoutShards(s: Shards): void {
+    const k = this.mem!.kernels;
+    s.shard.forEach((at, t) => {
+      k.layout_shard(this.desc, at);
+      k.trainer_copy(this.trainer, s.trainer[t], s.scratch[t]);
+      k.seed_shard(this.desc, at);
+    });
+    this.mem!.writeI32(s.list, s.shard);
+    this.mem!.writeI32(s.control, [0, 0, 0, 0]);
+  }
+
+  private chunkJob(plan: TrainingPlan, s: Shards, rows: Pick<ChunkJob, "first" | "count" | "data" | "kind" | "order">): ChunkJob {
+    const { p, q } = this.regionBytes;
+    return {
+      ...rows, batch: plan.batchSize, wakeQ: plan.wakeQ, sleepQ: plan.sleepQ,
+      pFloats: p / 4, qFloats: q / 4,
+      desc: this.desc, trainer: this.trainer, list: s.list, control: s.control, shards: s.shard, shardTrainers: s.trainer,
+    };
   }
 
   // Memory after the machine: the trainer record, the optimiser state, then the work area.
@@ -426,6 +504,21 @@ function machineEnd(mem: WasmMemory, layers: number[]): number {
     throw new RangeError(`layers ${JSON.stringify(layers)} need ${end} bytes of wasm memory, more than the limit of ${MAX_MEMORY_BYTES}`);
   }
   return end;
+}
+
+interface Shards {
+  control: number;
+  list: number;
+  shard: number[];
+  trainer: number[];
+  scratch: number[];
+  end: number;
+}
+
+let warned = false;
+function warnOnce(message: string): void {
+  if (!warned) console.warn(message);
+  warned = true;
 }
 
 const kindOf = (probabilities: boolean) => (probabilities ? ROW_PROB : ROW_BINARY);

@@ -38,6 +38,13 @@ export interface FitOptions {
   onProgress?: (progress: FitProgress) => void;
   /** Stops training at the next chunk boundary; fit then resolves with the epochs completed. */
   signal?: AbortSignal;
+  /**
+   * Worker threads for minibatch training (batchSize >= threads): each takes a fixed slice of every
+   * batch, so results depend on the seed and the thread count. Default 1; "auto": one per logical
+   * processor (at most batchSize). Where threads are unavailable (no SharedArrayBuffer, or a page
+   * that is not cross-origin isolated) training uses 1 thread, warns once, and EpochStats.threads says so.
+   */
+  threads?: number | "auto";
 }
 
 export interface FitProgress {
@@ -62,6 +69,8 @@ export interface EpochStats {
   seconds: number;
   /** Mean importance-sampled log-likelihood of the validation set after this epoch, in nats. */
   validationLogLikelihood?: number;
+  /** Threads that trained this epoch (1 where more were asked for but are unavailable). */
+  threads: number;
 }
 
 export interface Optimizer {
@@ -85,10 +94,11 @@ export interface TrainingPlan {
   validation?: { data: Data; samples: number; patience: number };
   onProgress?: (progress: FitProgress) => void;
   signal?: AbortSignal;
+  threads: number | "auto";
 }
 
 const FIT_KEYS = ["epochs", "learningRate", "learningRates", "learningRateDecay", "batchSize", "algorithm", "samples",
-  "wakeQ", "sleepQ", "optimizer", "shuffle", "validation", "onProgress", "signal"] as const;
+  "wakeQ", "sleepQ", "optimizer", "shuffle", "validation", "onProgress", "signal", "threads"] as const;
 
 export function planTraining(opts: unknown, machineRate: number): TrainingPlan {
   const o = options<FitOptions>("options", opts, FIT_KEYS);
@@ -119,8 +129,21 @@ export function planTraining(opts: unknown, machineRate: number): TrainingPlan {
     validation: o.validation === undefined ? undefined : parseValidation(o.validation),
     onProgress: o.onProgress,
     signal: o.signal,
+    threads: parseThreads(o.threads),
   };
 }
+
+function parseThreads(value: unknown): number | "auto" {
+  if (value === undefined) return 1;
+  if (value === "auto") return value;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_THREADS) {
+    throw new RangeError(`threads must be an integer in [1, ${MAX_THREADS}] or "auto", got ${show(value)}`);
+  }
+  return value;
+}
+
+/** The most worker threads fit() starts. */
+export const MAX_THREADS = 64;
 
 export const DEFAULT_OPTIMIZER: Optimizer = { type: "sgd", momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 

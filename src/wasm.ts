@@ -5,7 +5,7 @@ export type Kernels = Awaited<ReturnType<typeof instantiate>>;
 /** Where the .wasm comes from: a compiled module, its bytes, a URL or path, or a fetch response. */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string | Response | Promise<Response>;
 
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 /** Wasm32 linear memory holds at most 65,536 pages of 64 KiB. */
 export const MAX_MEMORY_BYTES = 65536 * 65536;
 const PAGE = 65536;
@@ -14,6 +14,7 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 let compiled: Promise<WebAssembly.Module> | undefined;
+let compiledThreads: Promise<WebAssembly.Module> | undefined;
 
 /**
  * Compiles the module once per process (later calls return the same promise). Pass a source to
@@ -24,6 +25,27 @@ export function initWasm(source?: WasmSource): Promise<WebAssembly.Module> {
   compiled ??= compileFrom(new URL("../build/wake-sleep.wasm", import.meta.url));
   return compiled;
 }
+
+/**
+ * The build for threaded training (imported shared memory), compiled once per process from
+ * beside this file, or from `source` if given (call before the first threaded fit()).
+ */
+export function initThreadsWasm(source?: WasmSource): Promise<WebAssembly.Module> {
+  if (source !== undefined) compiledThreads = compileFrom(source);
+  if (compiledThreads === undefined && THREADS_WASM === undefined) {
+    throw new Error("wake-sleep: this bundle (wake-sleep/inline) has no threads build; pass its .wasm to initThreadsWasm()");
+  }
+  compiledThreads ??= compileFrom(THREADS_WASM!);
+  return compiledThreads;
+}
+
+/** True when no threads build can be found: the inline bundle, before initThreadsWasm(source). */
+export function threadsBuildMissing(): boolean {
+  return compiledThreads === undefined && THREADS_WASM === undefined;
+}
+
+/** Where the threads build is by default (undefined in the inline bundle, which has none beside it). */
+const THREADS_WASM: URL | undefined = new URL("../build/wake-sleep.threads.wasm", import.meta.url);
 
 function requireSimd(): void {
   if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") {
@@ -42,6 +64,13 @@ async function compileFrom(source: WasmSource): Promise<WebAssembly.Module> {
   const response = await source;
   if (!response.ok) throw new Error(`wake-sleep: fetching ${response.url} failed with HTTP ${response.status}`);
   return compileBytes(new Uint8Array(await response.arrayBuffer()), response.url);
+}
+
+function checked(kernels: Kernels): Kernels {
+  if (kernels.abi_version() !== ABI_VERSION) {
+    throw new Error(`wake-sleep: the .wasm is ABI version ${kernels.abi_version()} but this JavaScript expects ${ABI_VERSION}; the two come from different builds`);
+  }
+  return kernels;
 }
 
 function toBytes(source: ArrayBuffer | ArrayBufferView): Uint8Array {
@@ -74,14 +103,32 @@ async function compileBytes(bytes: Uint8Array, where: string): Promise<WebAssemb
 
 /** One instance and its linear memory. Every view is made afresh, so none outlives a memory.grow. */
 export class WasmMemory {
-  private constructor(readonly kernels: Kernels) {}
+  private constructor(readonly kernels: Kernels, readonly memory: WebAssembly.Memory, readonly module: WebAssembly.Module) {}
 
   static async create(): Promise<WasmMemory> {
-    const kernels = await instantiate(await initWasm(), {});
-    if (kernels.abi_version() !== ABI_VERSION) {
-      throw new Error(`wake-sleep: the .wasm is ABI version ${kernels.abi_version()} but this JavaScript expects ${ABI_VERSION}; the two come from different builds`);
+    const module = await initWasm();
+    const kernels = checked(await instantiate(module, {}));
+    return new WasmMemory(kernels, kernels.memory, module);
+  }
+
+  /**
+   * A copy of `from` in shared memory on the threads build, for worker threads: same bytes at the
+   * same addresses (the two builds lay out the same static data; checked), growable to 4 GiB.
+   */
+  static async shared(from: WasmMemory): Promise<WasmMemory> {
+    const module = await initThreadsWasm();
+    const pages = from.memory.buffer.byteLength / PAGE;
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_MEMORY_BYTES / PAGE, shared: true });
+    const kernels = checked(await instantiate(module, { env: { memory } }));
+    if (kernels.heap_base() !== from.heapBase) {
+      throw new Error(`wake-sleep: the threads build's static data ends at ${kernels.heap_base()} but the main build's at ${from.heapBase}; the two come from different builds`);
     }
-    return new WasmMemory(kernels);
+    new Uint8Array(memory.buffer).set(new Uint8Array(from.memory.buffer));
+    return new WasmMemory(kernels, memory, module);
+  }
+
+  get shareable(): boolean {
+    return typeof SharedArrayBuffer === "function" && this.memory.buffer instanceof SharedArrayBuffer;
   }
 
   get heapBase(): number {
@@ -93,7 +140,7 @@ export class WasmMemory {
     if (end > MAX_MEMORY_BYTES) {
       throw new RangeError(`${what} needs ${end} bytes of wasm memory, more than the limit of ${MAX_MEMORY_BYTES}`);
     }
-    const memory = this.kernels.memory;
+    const memory = this.memory;
     const have = memory.buffer.byteLength;
     if (end <= have) return;
     try {
@@ -104,22 +151,22 @@ export class WasmMemory {
   }
 
   writeBytes(ptr: number, src: Uint8Array): void {
-    new Uint8Array(this.kernels.memory.buffer, ptr, src.length).set(src);
+    new Uint8Array(this.memory.buffer, ptr, src.length).set(src);
   }
   writeF32(ptr: number, src: Float32Array): void {
-    new Float32Array(this.kernels.memory.buffer, ptr, src.length).set(src);
+    new Float32Array(this.memory.buffer, ptr, src.length).set(src);
   }
   writeI32(ptr: number, src: ArrayLike<number>): void {
-    new Int32Array(this.kernels.memory.buffer, ptr, src.length).set(src);
+    new Int32Array(this.memory.buffer, ptr, src.length).set(src);
   }
   /** Copies bytes [ptr, ptr + length) out of wasm memory. */
   readBytes(ptr: number, length: number): Uint8Array {
-    return new Uint8Array(this.kernels.memory.buffer, ptr, length).slice();
+    return new Uint8Array(this.memory.buffer, ptr, length).slice();
   }
   readF32(ptr: number, length: number): Float32Array {
-    return new Float32Array(this.kernels.memory.buffer, ptr, length).slice();
+    return new Float32Array(this.memory.buffer, ptr, length).slice();
   }
   readF64(ptr: number, length: number): Float64Array {
-    return new Float64Array(this.kernels.memory.buffer, ptr, length).slice();
+    return new Float64Array(this.memory.buffer, ptr, length).slice();
   }
 }

@@ -21,6 +21,18 @@ async function trainAndHash(lib: Library): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// As trainAndHash, in minibatches of 10 on two worker threads; returns the hash and the threads used.
+async function trainThreadedAndHash(lib: Library): Promise<{ sha256: string; threads: number }> {
+  const width = 16;
+  const data = new Uint8Array(300 * width);
+  for (let i = 0; i < data.length; i++) data[i] = (Math.imul(i + 1, 2654435761) >>> 28) & 1;
+  const m = await lib.HelmholtzMachine.create({ layers: [width, 8, 2], seed: 3, learningRate: 0.05 });
+  const stats = await m.fit(data, { epochs: 2, batchSize: 10, threads: 2 });
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", m.save() as Uint8Array<ArrayBuffer>));
+  m.dispose();
+  return { sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""), threads: stats[1].threads };
+}
+
 /** Imports `path` in the page (a query string gives a fresh module instance) and runs `trainAndHash`. */
 function hashInPage(page: Page, path: string): Promise<string> {
   return page.evaluate(`import(${JSON.stringify(path)}).then(${trainAndHash.toString()})`);
@@ -77,6 +89,15 @@ describe("the browser bundles in Chromium", () => {
     const esm = await hashInPage(page, "/browser/wake-sleep.js?esm");
     expect(inline).toBe(esm);
     expect(inline).toBe(await trainAndHash(nodeLibrary));
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("trains on two Web Workers over shared memory (the page is cross-origin isolated), as Node's two threads do", async () => {
+    const inBrowser = await page.evaluate(`import("/browser/wake-sleep.js?threads").then(${trainThreadedAndHash.toString()})`);
+    // Node's worker threads run the built package (dist/thread-worker.js).
+    const builtLibrary = (await import("../../dist/index.js")) as unknown as Library;
+    expect(inBrowser).toEqual(await trainThreadedAndHash(builtLibrary));
+    expect(inBrowser).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), threads: 2 });
     expect(browser.errors).toEqual([]);
   });
 

@@ -6,12 +6,30 @@ import { decodeModel } from "../../src/model-file.js";
 export class Xoshiro4 {
   constructor(private readonly s: Uint32Array) {}
 
-  block(): number[] {
+  /** Seeded as rng_seed does: eight splitmix64 outputs of the 64-bit seed hi:lo, little-endian words. */
+  static seeded(lo: number, hi: number): Xoshiro4 {
+    const words = new Uint32Array(16);
+    const M = (1n << 64n) - 1n;
+    let x = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    for (let i = 0; i < 8; i++) {
+      x = (x + 0x9e3779b97f4a7c15n) & M;
+      let z = x;
+      z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
+      z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
+      z ^= z >> 31n;
+      words[2 * i] = Number(z & 0xffffffffn);
+      words[2 * i + 1] = Number(z >> 32n);
+    }
+    return new Xoshiro4(words);
+  }
+
+  /** One step of the four streams: their raw outputs s0 + s3 (u32). */
+  raw(): number[] {
     const s = this.s;
     const out: number[] = [];
     for (let j = 0; j < 4; j++) {
       const s0 = s[j], s1 = s[4 + j], s2 = s[8 + j], s3 = s[12 + j];
-      out.push((((s0 + s3) >>> 0) >>> 8) * 2 ** -24);
+      out.push((s0 + s3) >>> 0);
       const t = (s1 << 9) >>> 0;
       const n2 = (s2 ^ s0) >>> 0, n3 = (s3 ^ s1) >>> 0;
       s[4 + j] = (s1 ^ n2) >>> 0;
@@ -20,6 +38,11 @@ export class Xoshiro4 {
       s[12 + j] = ((n3 << 11) | (n3 >>> 21)) >>> 0;
     }
     return out;
+  }
+
+  /** Four uniforms on the 2^-24 grid: the top 24 bits of one step's outputs. */
+  block(): number[] {
+    return this.raw().map((x) => (x >>> 8) * 2 ** -24);
   }
 
   /** n uniforms, ceil(n/4) blocks, surplus lanes of the last block discarded (as the kernels do). */

@@ -1,0 +1,88 @@
+// One worker thread of a threaded fit(): it instantiates the threads build on the machine's shared
+// memory and trains its shard (assembly/shards.ts) on a fixed slice of every batch, meeting the
+// other workers at barriers in shared memory. Started by src/threads.ts.
+import { instantiate } from "../build/wake-sleep.js";
+import type { ChunkJob, WorkerStart } from "./threads.js";
+
+type Kernels = Awaited<ReturnType<typeof instantiate>>;
+type Reply = { bits: number } | { error: string };
+
+let k: Kernels;
+let start: WorkerStart;
+
+async function handle(message: WorkerStart | ChunkJob): Promise<Reply | undefined> {
+  if ("module" in message) {
+    start = message;
+    k = await instantiate(message.module, { env: { memory: message.memory } });
+    return undefined;
+  }
+  return { bits: runChunk(message) };
+}
+
+// The batches of rows order[first .. first+count), this worker's slice of each (see slice()).
+function runChunk(job: ChunkJob): number {
+  const { index: t, threads: T } = start;
+  const { desc, trainer, list, control } = job, shard = job.shards[t], shardTrainer = job.shardTrainers[t];
+  const sync = new Int32Array(start.memory.buffer, control, 2);
+  const barrier = () => {
+    const generation = Atomics.load(sync, 1);
+    if (Atomics.add(sync, 0, 1) === T - 1) {
+      Atomics.store(sync, 0, 0);
+      Atomics.add(sync, 1, 1);
+      Atomics.notify(sync, 1);
+    } else {
+      while (Atomics.load(sync, 1) === generation) Atomics.wait(sync, 1, generation);
+    }
+  };
+  // Worker t reduces and applies its slices of P and Q; every worker counts the optimiser steps
+  // (the same count), and worker 0 records them when the chunk is done.
+  const [pa, pb] = slice([0, job.pFloats], t, T, 4);
+  const [qa, qb] = slice([0, job.qFloats], t, T, 4);
+  const steps = [0, 1, 2].map((source) => k.trainer_steps(trainer, source));
+  let bits = 0;
+  for (let b0 = job.first; b0 < job.first + job.count; b0 += job.batch) {
+    const rows = Math.min(job.batch, job.first + job.count - b0);
+    const [lo, hi] = slice([0, rows], t, T, 1);
+    bits += k.wake_rows(shard, shardTrainer, job.data, job.kind, job.order, b0 + lo, hi - lo);
+    barrier();
+    k.reduce_shards(desc, list, T, pa, pb);
+    k.trainer_apply_slice(desc, trainer, 0, rows, pa, pb, ++steps[0]);
+    if (job.wakeQ) {
+      k.reduce_shards(desc, list, T, job.pFloats + qa, job.pFloats + qb);
+      k.trainer_apply_slice(desc, trainer, 1, rows, qa, qb, ++steps[1]);
+    }
+    barrier();
+    if (job.sleepQ) {
+      k.sleep_rows(shard, hi - lo);
+      barrier();
+      k.reduce_shards(desc, list, T, job.pFloats + qa, job.pFloats + qb);
+      k.trainer_apply_slice(desc, trainer, 2, rows, qa, qb, ++steps[2]);
+      barrier();
+    }
+  }
+  if (t === 0) steps.forEach((n, source) => k.trainer_set_steps(trainer, source, n));
+  return bits;
+}
+
+// Worker t's part [from, to) of the range [a, b), cut at multiples of `unit` from a.
+function slice([a, b]: readonly [number, number], t: number, T: number, unit: number): [number, number] {
+  const units = (b - a) / unit;
+  return [a + unit * Math.floor((units * t) / T), a + unit * Math.floor((units * (t + 1)) / T)];
+}
+
+async function reply(message: WorkerStart | ChunkJob, post: (r: Reply | { ready: true }) => void): Promise<void> {
+  try {
+    const r = await handle(message);
+    post(r ?? { ready: true });
+  } catch (e) {
+    post({ error: e instanceof Error ? e.stack ?? e.message : String(e) });
+  }
+}
+
+if (typeof process === "object" && typeof process.versions?.node === "string" && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "undefined") {
+  const { parentPort } = await import("node:worker_threads");
+  parentPort!.on("message", (m) => reply(m, (r) => parentPort!.postMessage(r)));
+} else {
+  const scope = globalThis as unknown as { onmessage: (e: MessageEvent) => void; postMessage: (m: unknown) => void };
+  scope.onmessage = (e) => reply(e.data, (r) => scope.postMessage(r));
+}

@@ -1,0 +1,140 @@
+// Worker threads for fit({ threads }): worker_threads in Node, module Web Workers in browsers, all
+// on one machine's shared wasm memory (see src/thread-worker.ts and assembly/shards.ts).
+import { threadsBuildMissing } from "./wasm.js";
+
+/** What a worker needs once: the threads build, the shared memory, and which worker it is. */
+export interface WorkerStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  index: number;
+  threads: number;
+}
+
+/**
+ * One chunk of batches: rows order[first .. first+count) of `data` (u8 or f32 rows by `kind`) in
+ * batches of `batch`, on the machine `desc` with trainer record `trainer`; worker t uses shard
+ * shards[t] with trainer record shardTrainers[t]. `list` holds the shards as i32s, `control` is the
+ * barrier (two i32s).
+ */
+export interface ChunkJob {
+  first: number;
+  count: number;
+  batch: number;
+  data: number;
+  kind: number;
+  order: number;
+  wakeQ: boolean;
+  sleepQ: boolean;
+  /** Floats of P's parameter region and of Q's (which follows it). */
+  pFloats: number;
+  qFloats: number;
+  desc: number;
+  trainer: number;
+  list: number;
+  control: number;
+  shards: number[];
+  shardTrainers: number[];
+}
+
+interface Port {
+  post(message: unknown): void;
+  next(): Promise<unknown>;
+  terminate(): void;
+}
+
+/** Why threads cannot be used here, or undefined if they can. */
+export function threadsUnavailable(): string | undefined {
+  if (typeof SharedArrayBuffer !== "function") return "SharedArrayBuffer is not available";
+  if (threadsBuildMissing()) return "this bundle (wake-sleep/inline) has no threads build; pass its .wasm to initThreadsWasm() first";
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
+  if (!isNode()) {
+    if (g.crossOriginIsolated !== true) return "the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";
+    if (typeof g.Worker !== "function") return "Web Workers are not available";
+  }
+  return undefined;
+}
+
+/** The number of logical processors, for threads: "auto". */
+export async function availableThreads(): Promise<number> {
+  if (isNode()) {
+    const os = await import("node:os");
+    return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  }
+  return Math.max(1, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1);
+}
+
+export class ThreadPool {
+  private constructor(private readonly ports: Port[]) {}
+
+  get size(): number {
+    return this.ports.length;
+  }
+
+  static async start(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<ThreadPool> {
+    const ports = await Promise.all(Array.from({ length: threads }, () => spawn()));
+    const pool = new ThreadPool(ports);
+    try {
+      await pool.each(ports.map((_, index): WorkerStart => ({ module, memory, index, threads })));
+    } catch (e) {
+      pool.terminate();
+      throw e;
+    }
+    return pool;
+  }
+
+  /** Runs the chunk on every worker; resolves to the summed wake bits, in worker order. */
+  async run(job: ChunkJob): Promise<number> {
+    const replies = await this.each(this.ports.map(() => job));
+    return replies.reduce<number>((sum, r) => sum + (r as { bits: number }).bits, 0);
+  }
+
+  terminate(): void {
+    for (const p of this.ports) p.terminate();
+  }
+
+  private async each(messages: unknown[]): Promise<unknown[]> {
+    this.ports.forEach((p, i) => p.post(messages[i]));
+    const replies = await Promise.all(this.ports.map((p) => p.next()));
+    const failed = replies.find((r) => typeof r === "object" && r !== null && "error" in r) as { error: string } | undefined;
+    if (failed) throw new Error(`wake-sleep: a training thread failed: ${failed.error}`);
+    return replies;
+  }
+}
+
+const WORKER_URL = new URL("./thread-worker.js", import.meta.url);
+
+// A worker with a promise per reply (each message gets exactly one).
+async function spawn(): Promise<Port> {
+  const waiting: ((m: unknown) => void)[] = [];
+  const receive = (m: unknown) => waiting.shift()?.(m);
+  const fail = (e: unknown) => receive({ error: e instanceof Error ? e.message : String(e) });
+  let post: (m: unknown) => void;
+  let terminate: () => void;
+  if (isNode()) {
+    const { Worker } = await import("node:worker_threads");
+    const w = new Worker(WORKER_URL);
+    w.unref();
+    w.on("message", receive);
+    w.on("error", fail);
+    post = (m) => w.postMessage(m);
+    terminate = () => void w.terminate();
+  } else {
+    const w = new Worker(WORKER_URL, { type: "module" });
+    w.onmessage = (e) => receive(e.data);
+    w.onerror = (e) => fail(e.message);
+    post = (m) => w.postMessage(m);
+    terminate = () => w.terminate();
+  }
+  return {
+    post: (m) => post(m),
+    next: () => new Promise((resolve) => waiting.push(resolve)),
+    terminate: () => {
+      terminate();
+      while (waiting.length > 0) waiting.shift()!({ error: "the machine was disposed" });
+    },
+  };
+}
+
+function isNode(): boolean {
+  return typeof process === "object" && typeof process.versions?.node === "string";
+}

@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+// The built package: worker threads load dist/thread-worker.js, which exists only after the build.
+import { HelmholtzMachine } from "../dist/index.js";
+import { ReferenceMachine, Xoshiro4 } from "./helpers/reference.js";
+import { randomBinary } from "./helpers/models.js";
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+describe("fit({ threads })", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
+  });
+
+  it("each thread takes a fixed slice of the batch with its own stream; the update is their sum", async () => {
+    const layers = [9, 5, 3];
+    const B = 7, eps = 0.3, T = 2;
+    const m = await HelmholtzMachine.create({ layers, seed: 11, initScale: 0.5 });
+    const ref = new ReferenceMachine(m.save());
+    const data = randomBinary(B, 9, 5, 0.4);
+    const [stats] = await m.fit(data, { batchSize: B, learningRate: eps, shuffle: false, threads: T });
+    expect(stats.threads).toBe(T);
+    // Thread t's stream: splitmix64 of one block of the machine's stream; t takes rows
+    // [floor(B t / T), floor(B (t + 1) / T)) for its wake steps and as many fantasies.
+    const streams = Array.from({ length: T }, () => {
+      const [lo, hi] = ref.rng.raw();
+      return Xoshiro4.seeded(lo, hi);
+    });
+    const slices = streams.map((_, t) => [Math.floor((B * t) / T), Math.floor((B * (t + 1)) / T)]);
+    const wake = ref.zeroGradient();
+    streams.forEach((rng, t) => {
+      ref.rng = rng;
+      for (let b = slices[t][0]; b < slices[t][1]; b++) {
+        for (const [name, g] of ref.wakeGradient(Array.from(data.subarray(b * 9, b * 9 + 9))).grad) g.forEach((v, i) => (wake.get(name)![i] += v));
+      }
+    });
+    ref.apply(wake, eps / B);
+    const sleep = ref.zeroGradient();
+    streams.forEach((rng, t) => {
+      ref.rng = rng;
+      for (let b = slices[t][0]; b < slices[t][1]; b++) for (const [name, g] of ref.sleepGradient()) g.forEach((v, i) => (sleep.get(name)![i] += v));
+    });
+    ref.apply(sleep, eps / B);
+    for (const [name, t] of m.parameters()) expect(maxDiff(t.data, ref.parameters().get(name)!), name).toBeLessThan(1e-5);
+    m.dispose();
+  });
+
+  it("is deterministic for a seed and thread count, with Adam and with RWS", async () => {
+    const data = randomBinary(300, 16, 2);
+    for (const opts of [{ optimizer: "adam" as const }, { algorithm: "rws" as const, samples: 3 }]) {
+      const run = async (threads: number) => {
+        const m = await HelmholtzMachine.create({ layers: [16, 8, 4], seed: 5 });
+        const stats = await m.fit(data, { batchSize: 20, epochs: 3, threads, ...opts });
+        const bytes = m.save();
+        m.dispose();
+        return { bytes: Buffer.from(bytes), dl: stats.at(-1)!.descriptionLength };
+      };
+      const a = await run(2), b = await run(2), c = await run(3), one = await run(1);
+      expect(a.bytes.equals(b.bytes)).toBe(true);
+      expect(a.bytes.equals(c.bytes)).toBe(false);
+      // Different slices and streams, the same algorithm: the description lengths agree closely.
+      expect(Math.abs(a.dl - one.dl)).toBeLessThan(0.05 * one.dl);
+      expect(Math.abs(c.dl - one.dl)).toBeLessThan(0.05 * one.dl);
+    }
+  });
+
+  it("a machine keeps training on one thread after a threaded fit, and saves and loads as before", async () => {
+    const data = randomBinary(200, 16, 3);
+    const m = await HelmholtzMachine.create({ layers: [16, 8], seed: 2 });
+    await m.fit(data, { batchSize: 10, threads: 2 });
+    const copy = await HelmholtzMachine.load(m.save());
+    await m.fit(data, { batchSize: 10 });
+    await copy.fit(data, { batchSize: 10 });
+    expect(Buffer.from(m.save()).equals(Buffer.from(copy.save()))).toBe(true);
+    m.dispose();
+    copy.dispose();
+  });
+
+  it("rejects bad thread counts with the value, and threads beyond the batch size", async () => {
+    const m = await HelmholtzMachine.create({ layers: [4, 2], seed: 1 });
+    const data = randomBinary(10, 4, 1);
+    await expect(m.fit(data, { threads: 0 })).rejects.toThrow(/threads must be an integer in \[1, 64\] or "auto", got 0/);
+    await expect(m.fit(data, { threads: 1.5 })).rejects.toThrow(/threads must be an integer .* got 1\.5/);
+    await expect(m.fit(data, { threads: "all" as never })).rejects.toThrow(/threads .* "auto", got "all"/);
+    await expect(m.fit(data, { threads: 2 })).rejects.toThrow(/threads \(2\) must not exceed batchSize \(1\)/);
+    const [stats] = await m.fit(data, { threads: "auto" });
+    expect(stats.threads).toBe(1); // batchSize 1: nothing to split
+  });
+
+  it("falls back to one thread, and says so, where shared memory is unavailable", async () => {
+    vi.stubGlobal("SharedArrayBuffer", undefined);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const m = await HelmholtzMachine.create({ layers: [4, 2], seed: 1 });
+    const [stats] = await m.fit(randomBinary(20, 4, 1), { batchSize: 4, threads: 2 });
+    expect(stats.threads).toBe(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/trains on 1 thread instead of 2: SharedArrayBuffer is not available/));
+  });
+});
