@@ -178,7 +178,7 @@ async function main() {
     const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
     results.workloads.W2 = {
       unit: "vectors/s", batchSize: 100, layers: LAYERS,
-      description: `Wake and sleep on B = 100 vectors with the parameters held fixed, then one update. Ours: fit(data, { batchSize: 100, threads }) for one epoch over the ${digits.trainRows.toLocaleString("en-US")} digits, threads = ${threads.join(" and ")}; the library averages the batch's updates.${peer ? ` TF.js (single-threaded: tfjs-backend-wasm has no threads in Node): ${S.peerW2.wasm.batches} (wasm) / ${S.peerW2.cpu.batches} (cpu) batches per run after 2 untimed ones, each run cut at ${S.peerW2.wasm.maxSeconds} s, updates averaged over the batch.` : ""} One untimed warm-up round first.`,
+      description: `Wake and sleep on B = 100 vectors with the parameters held fixed, then one update. Ours: fit(data, { batchSize: 100, threads }) for one epoch over the ${digits.trainRows.toLocaleString("en-US")} digits, threads = ${threads.join(" and ")}, timed after an untimed fit of 200 rows on the same fresh machine (seed 1) that starts its worker threads; the library averages the batch's updates.${peer ? ` TF.js (single-threaded: tfjs-backend-wasm has no threads in Node): ${S.peerW2.wasm.batches} (wasm) / ${S.peerW2.cpu.batches} (cpu) batches per run after 2 untimed ones, each run cut at ${S.peerW2.wasm.maxSeconds} s, updates averaged over the batch.` : ""} One untimed warm-up round first.`,
       ...collect(rec, contenders),
     };
   }
