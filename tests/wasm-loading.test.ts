@@ -42,12 +42,11 @@ describe("loading the wasm module", () => {
   it("every export the TypeScript side calls exists in the module", async () => {
     const names = WebAssembly.Module.exports(await initWasm(wasmUrl)).map((e) => e.name);
     const used = new Set<string>();
-    for (const file of ["machine.ts", "wasm.ts"]) {
+    for (const file of ["machine.ts", "wasm.ts", "thread-worker.ts"]) {
       const text = readFileSync(new URL(`../src/${file}`, import.meta.url), "utf8");
       for (const [, name] of text.matchAll(/\bk(?:ernels)?\.([a-z_0-9]+)\(/g)) used.add(name);
     }
     expect(used.size).toBeGreaterThan(10);
     for (const name of used) expect(names, name).toContain(name);
   });
-
 });
