@@ -1,6 +1,6 @@
 // Worker threads for fit({ threads }): worker_threads in Node, module Web Workers in browsers, all
 // on one machine's shared wasm memory (see src/thread-worker.ts and assembly/shards.ts).
-import { threadsBuildMissing } from "./wasm.js";
+import { isNode, threadsBuildMissing } from "./wasm.js";
 
 /** What a worker needs once: the threads build, the shared memory, and which worker it is. */
 export interface WorkerStart {
@@ -133,8 +133,4 @@ async function spawn(): Promise<Port> {
       while (waiting.length > 0) waiting.shift()!({ error: "the machine was disposed" });
     },
   };
-}
-
-function isNode(): boolean {
-  return typeof process === "object" && typeof process.versions?.node === "string";
 }

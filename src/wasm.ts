@@ -89,7 +89,7 @@ async function readSource(where: string | URL): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-function isNode(): boolean {
+export function isNode(): boolean {
   return typeof process === "object" && typeof process.versions?.node === "string";
 }
 
