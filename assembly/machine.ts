@@ -7,6 +7,7 @@ import { bias_plus_rows } from "./pass";
 import { logistic_delta, add_to_rows, add_vector } from "./update";
 import { log_bernoulli_sum } from "./logprob";
 import { logistic_f32 } from "./logistic";
+import { recruit_step } from "./recruit";
 
 // Row kinds: ROW_BINARY rows are u8 0/1; ROW_PROB rows are f32 probabilities, sampled afresh
 // (dynamic binarization) each time a row is shown.
@@ -141,13 +142,15 @@ export function sleep_step(desc: usize, eps: f32): void {
 }
 
 // Online wake-sleep over rows order[first .. first+count) of `data` (rows of n[0] elements,
-// u8 or f32 by `kind`; order: i32 row indices). Returns the summed wake description lengths (bits).
-export function train_rows(desc: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, eps: f32): f64 {
+// u8 or f32 by `kind`; order: i32 row indices), with recruitment after each wake step when
+// `recruit` is a record of recruit.ts (0: none). Returns the summed wake description lengths (bits).
+export function train_rows(desc: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, eps: f32, recruit: usize): f64 {
   const n = <usize>field(desc, 0, N), rowBytes = kind == ROW_BINARY ? n : n << 2;
   let bits = 0.0;
   for (let i = first; i < first + count; i++) {
     load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
     bits += wake_step(desc, eps);
+    if (recruit != 0) recruit_step(desc, recruit);
     sleep_step(desc, eps);
   }
   return bits;

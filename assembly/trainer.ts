@@ -7,6 +7,7 @@
 import { depth, field, ptr, fieldAddr, N, STATE, IDX, COUNT, params_begin, params_end, q_begin, gradOffset } from "./layout";
 import { load_row, recognize_sample, generative_logprob, wakeP, updateQ, dream_sample, LOG2E } from "./machine";
 import { binary_to_states } from "./sample";
+import { recruit_step } from "./recruit";
 import { apply_sgd, apply_momentum, apply_adam, OPT_MOMENTUM, OPT_ADAM } from "./optimizer";
 
 // The trainer record: f64 fields at `tr`, written by trainer_configure.
@@ -156,8 +157,9 @@ export function sleep_rows(desc: usize, count: i32): void {
 }
 
 // Trains on rows order[first .. first+count) of data in batches of B; `count` is a multiple of B
-// except at the end of an epoch. Returns the summed wake description lengths in bits.
-export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32): f64 {
+// except at the end of an epoch. With B = 1, `recruit` (a record of recruit.ts, or 0) runs after
+// each wake update. Returns the summed wake description lengths in bits.
+export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, recruit: usize): f64 {
   const B = <i32>get(tr, BATCH);
   const wakeQ = get(tr, WAKE_Q) != 0, sleepQ = get(tr, SLEEP_Q) != 0;
   let bits = 0.0;
@@ -166,6 +168,7 @@ export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, or
     bits += wake_rows(desc, tr, data, kind, order, b0, rows);
     trainer_apply(desc, tr, SOURCE_WAKE_P, rows);
     if (wakeQ) trainer_apply(desc, tr, SOURCE_WAKE_Q, rows);
+    if (recruit != 0) recruit_step(desc, recruit);
     if (sleepQ) {
       sleep_rows(desc, rows);
       trainer_apply(desc, tr, SOURCE_SLEEP_Q, rows);

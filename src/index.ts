@@ -1,6 +1,7 @@
 export { HelmholtzMachine, LIMITS } from "./machine.js";
 export type { CreateOptions, SampleOptions, LikelihoodOptions } from "./machine.js";
 export type { FitOptions, FitProgress, EpochStats, Optimizer, OptimizerOptions } from "./training.js";
+export type { RecruitOptions } from "./recruit.js";
 export { DescriptionLengthClassifier, type ScoreOptions } from "./classifier.js";
 export type { Data, Vector } from "./data.js";
 export type { Tensor } from "./safetensors.js";

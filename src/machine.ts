@@ -5,6 +5,7 @@ import { toRows, toVector, type Data, type Rows, type Vector } from "./data.js";
 import { boolean, integerIn, options, positiveFinite, show } from "./validate.js";
 import { decodeModel, encodeModel, isGenerative, parameterShapes, stateShapes, SOURCES, type ParameterShape, type StateShape } from "./model-file.js";
 import { ThreadPool, availableThreads, threadsUnavailable, type ChunkJob } from "./threads.js";
+import type { Recruit } from "./recruit.js";
 import { DEFAULT_OPTIMIZER, optimizerSlots, planTraining, sameOptimizer, type EpochStats, type FitOptions, type Optimizer, type TrainingPlan } from "./training.js";
 import type { Tensor } from "./safetensors.js";
 
@@ -174,17 +175,20 @@ export class HelmholtzMachine {
     const scratch = align16(order + 4 * rows.rows);
     const latent = this.layers.slice(1).reduce((a, b) => a + b, 0);
     const rwsBytes = align16(plan.samples > 1 ? plan.samples * (latent + 8) + 8 : 0);
-    const shards = threads > 1 ? this.placeShards(scratch + rwsBytes, threads, rwsBytes) : undefined;
-    const validAt = shards ? shards.end : scratch + rwsBytes;
+    const recruit = scratch + rwsBytes;
+    const recruitBytes = plan.recruit ? align16(k.recruit_bytes(this.layers[1])) : 0;
+    const shards = threads > 1 ? this.placeShards(recruit + recruitBytes, threads, rwsBytes) : undefined;
+    const validAt = shards ? shards.end : recruit + recruitBytes;
     this.ensure(validAt, "data");
     this.putRows(rows, work);
+    if (plan.recruit) this.startRecruiting(plan.recruit, recruit);
     const kind = kindOf(rows.values instanceof Float32Array);
     const fast = plan.batchSize === 1 && plan.samples === 1 && plan.optimizer.type === "sgd" && plan.sleepQ && plan.rates.p === plan.rates.sleepQ;
     const stats: EpochStats[] = [];
     let best: { epoch: number; ll: number; snapshot: Snapshot } | undefined;
     for (let epoch = 1; epoch <= plan.epochs && !plan.signal?.aborted; epoch++) {
       const started = now();
-      const decay = plan.decay ** this.epochs;
+      const decay = plan.decay ** Math.max(0, this.epochs - plan.hold);
       const rates = { p: plan.rates.p * decay, wakeQ: plan.rates.wakeQ * decay, sleepQ: plan.rates.sleepQ * decay };
       this.configureTrainer(plan, rates, scratch);
       k.make_order(this.desc, order, rows.rows, plan.shuffle);
@@ -198,7 +202,10 @@ export class HelmholtzMachine {
         const before = this.snapshot();
         const t0 = now();
         if (shards) bits += await this.pool!.run(this.chunkJob(plan, shards, { first: done, count: n, data: work, kind, order }));
-        else bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n);
+        else {
+          const rec = plan.recruit ? recruit : 0;
+          bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p, rec) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n, rec);
+        }
         if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during fit()");
         if (!k.all_finite(k.params_begin(this.desc), (k.params_end(this.desc) - k.params_begin(this.desc)) / 4)) {
           this.restore(before);
@@ -212,6 +219,7 @@ export class HelmholtzMachine {
       }
       this.epochs++;
       const epochStats: EpochStats = { epoch, descriptionLength: bits / rows.rows, rows: rows.rows, seconds: (now() - started) / 1000, threads };
+      if (plan.recruit) epochStats.recruited = k.recruit_count(recruit);
       if (valid) {
         const ll = mean(this.estimate(valid, plan.validation!.samples, false, validAt));
         epochStats.validationLogLikelihood = ll;
@@ -223,6 +231,13 @@ export class HelmholtzMachine {
     }
     if (best) this.restore(best.snapshot);
     return stats;
+  }
+
+  // The recruitment record at `at` for this fit() call; with silentStart, layer 1 goes silent.
+  private startRecruiting(r: Recruit, at: number): void {
+    const k = this.mem!.kernels;
+    k.recruit_configure(this.desc, at, r.rows, r.tau, r.maxResidualRate, r.grace, r.gainP, r.gainQ, r.bias, r.minPixels);
+    if (r.silentStart) k.recruit_silence_all(this.desc, at);
   }
 
   /** `count` fantasies from the generative model, as count x layers[0] bytes of 0/1. */
@@ -279,6 +294,32 @@ export class HelmholtzMachine {
   parameters(): Map<string, Tensor> {
     this.checkUsable();
     return new Map(parameterShapes(this.layers).map((p) => [p.name, this.readTensor(p, 0)]));
+  }
+
+  /**
+   * Replaces the named parameters (names and shapes as in parameters(); the others keep their
+   * values). Every tensor is checked (known name, shape, Float32Array of finite values) before
+   * any is written, so a failed call changes nothing.
+   */
+  setParameters(tensors: Map<string, Tensor> | Record<string, Tensor>): void {
+    this.checkUsable();
+    const entries = tensors instanceof Map ? [...tensors.entries()] : typeof tensors === "object" && tensors !== null ? Object.entries(tensors) : undefined;
+    if (!entries) throw new TypeError(`tensors must be a Map or an object of named tensors, got ${show(tensors)}`);
+    const shapes = parameterShapes(this.layers);
+    const writes = entries.map(([name, t]) => {
+      const p = shapes.find((q) => q.name === name);
+      if (!p) throw new TypeError(`tensors has an unknown parameter ${JSON.stringify(name)}; known: ${shapes.map((q) => q.name).join(", ")}`);
+      if (typeof t !== "object" || t === null || !(t.data instanceof Float32Array) || !Array.isArray(t.shape)) {
+        throw new TypeError(`tensors[${JSON.stringify(name)}] must be { shape, data: Float32Array }, got ${show(t)}`);
+      }
+      if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i]) || t.data.length !== p.shape.reduce((a, b) => a * b, 1)) {
+        throw new RangeError(`tensors[${JSON.stringify(name)}] must have shape ${JSON.stringify(p.shape)} and ${p.shape.reduce((a, b) => a * b, 1)} values, got shape ${JSON.stringify(t.shape)} with ${t.data.length}`);
+      }
+      const bad = t.data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new RangeError(`tensors[${JSON.stringify(name)}] holds a non-finite value ${t.data[bad]} at index ${bad}`);
+      return { p, t };
+    });
+    for (const { p, t } of writes) this.writeTensor(p, 0, t);
   }
 
   /** The model as a safetensors file: parameters, layer sizes, learning rate, random state and optimiser state. */

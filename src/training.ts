@@ -1,5 +1,6 @@
 // fit()'s options: their meaning, their defaults, and their checks.
 import type { Data } from "./data.js";
+import { parseRecruit, type Recruit, type RecruitOptions } from "./recruit.js";
 import { boolean, integerIn, options, positiveFinite, show } from "./validate.js";
 
 export type OptimizerName = "sgd" | "momentum" | "adam";
@@ -18,6 +19,8 @@ export interface FitOptions {
   learningRates?: { p?: number; wakeQ?: number; sleepQ?: number };
   /** Multiply the rates by this factor after every epoch the machine has trained (exponential decay); default 1. */
   learningRateDecay?: number;
+  /** Delays the decay: epoch e of the machine's life (from 0) runs at rate x decay^max(0, e - hold); default 0. */
+  learningRateHold?: number;
   /** Rows per update; parameters are fixed within a batch and the averaged update is applied once. Default 1 (online). */
   batchSize?: number;
   /** "ws": classic wake-sleep (default). "rws": reweighted wake-sleep with K = samples. */
@@ -45,6 +48,12 @@ export interface FitOptions {
    * that is not cross-origin isolated) training uses 1 thread, warns once, and EpochStats.threads says so.
    */
   threads?: number | "auto";
+  /**
+   * Recruit idle units of layer 1 on data the model leaves unexplained, after each wake step
+   * (online classic wake-sleep with SGD only): `true` for the defaults, or the settings. A
+   * data-driven re-initialisation of units, not part of the 1995 algorithm; see RecruitOptions.
+   */
+  recruit?: boolean | RecruitOptions;
 }
 
 export interface FitProgress {
@@ -71,6 +80,8 @@ export interface EpochStats {
   validationLogLikelihood?: number;
   /** Threads that trained this epoch (1 where more were asked for but are unavailable). */
   threads: number;
+  /** With `recruit`: units initialised on a residual so far in this fit() call. */
+  recruited?: number;
 }
 
 export interface Optimizer {
@@ -85,6 +96,7 @@ export interface TrainingPlan {
   epochs: number;
   rates: { p: number; wakeQ: number; sleepQ: number };
   decay: number;
+  hold: number;
   batchSize: number;
   samples: number;
   wakeQ: boolean;
@@ -95,10 +107,11 @@ export interface TrainingPlan {
   onProgress?: (progress: FitProgress) => void;
   signal?: AbortSignal;
   threads: number | "auto";
+  recruit?: Recruit;
 }
 
-const FIT_KEYS = ["epochs", "learningRate", "learningRates", "learningRateDecay", "batchSize", "algorithm", "samples",
-  "wakeQ", "sleepQ", "optimizer", "shuffle", "validation", "onProgress", "signal", "threads"] as const;
+const FIT_KEYS = ["epochs", "learningRate", "learningRates", "learningRateDecay", "learningRateHold", "batchSize", "algorithm", "samples",
+  "wakeQ", "sleepQ", "optimizer", "shuffle", "validation", "onProgress", "signal", "threads", "recruit"] as const;
 
 export function planTraining(opts: unknown, machineRate: number): TrainingPlan {
   const o = options<FitOptions>("options", opts, FIT_KEYS);
@@ -116,10 +129,11 @@ export function planTraining(opts: unknown, machineRate: number): TrainingPlan {
   }
   const decay = o.learningRateDecay === undefined ? 1 : positiveFinite("learningRateDecay", o.learningRateDecay);
   if (decay > 1) throw new RangeError(`learningRateDecay must be in (0, 1], got ${decay}`);
-  return {
+  const plan: TrainingPlan = {
     epochs: o.epochs === undefined ? 1 : integerIn("epochs", o.epochs, 1, 1e9),
     rates: { p: rate("p"), wakeQ: rate("wakeQ"), sleepQ: rate("sleepQ") },
     decay,
+    hold: o.learningRateHold === undefined ? 0 : integerIn("learningRateHold", o.learningRateHold, 0, 1e9),
     batchSize: o.batchSize === undefined ? 1 : integerIn("batchSize", o.batchSize, 1, 1 << 20),
     samples: rws ? (o.samples === undefined ? 5 : integerIn("samples", o.samples, 1, 1 << 16)) : 1,
     wakeQ: rws ? (o.wakeQ === undefined ? true : boolean("wakeQ", o.wakeQ)) : false,
@@ -130,7 +144,17 @@ export function planTraining(opts: unknown, machineRate: number): TrainingPlan {
     onProgress: o.onProgress,
     signal: o.signal,
     threads: parseThreads(o.threads),
+    recruit: parseRecruit(o.recruit),
   };
+  if (plan.recruit) checkRecruitable(plan, algorithm);
+  return plan;
+}
+
+// Recruitment runs between the wake and the sleep step of online classic wake-sleep with SGD.
+function checkRecruitable(plan: TrainingPlan, algorithm: string): void {
+  const why = algorithm !== "ws" ? `algorithm ${show(algorithm)}` : plan.batchSize !== 1 ? `batchSize ${plan.batchSize}`
+    : plan.optimizer.type !== "sgd" ? `optimizer ${show(plan.optimizer.type)}` : undefined;
+  if (why) throw new RangeError(`recruit works with online classic wake-sleep only (algorithm "ws", batchSize 1, optimizer "sgd"), got ${why}`);
 }
 
 function parseThreads(value: unknown): number | "auto" {

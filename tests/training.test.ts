@@ -132,6 +132,17 @@ describe("training controls", () => {
     expect(decayed.save().subarray(-1000)).toEqual(manual.save().subarray(-1000));
   });
 
+  it("learningRateHold delays the decay: epoch e of the machine's life runs at rate x decay^max(0, e - hold)", async () => {
+    const data = randomBinary(50, 6, 1);
+    const held = await HelmholtzMachine.create({ layers: [6, 3], seed: 1 });
+    await held.fit(data, { learningRate: 0.2, learningRateDecay: 0.5, learningRateHold: 2, epochs: 4, shuffle: false });
+    const manual = await HelmholtzMachine.create({ layers: [6, 3], seed: 1 });
+    await manual.fit(data, { learningRate: 0.2, epochs: 3, shuffle: false });
+    await manual.fit(data, { learningRate: 0.1, shuffle: false });
+    expect(held.parameters()).toEqual(manual.parameters());
+    await expect(held.fit(data, { learningRateHold: -1 })).rejects.toThrow(/learningRateHold must be an integer in \[0, 1000000000\], got -1/);
+  });
+
   it("reports validation log-likelihood, stops early and keeps the best epoch", async () => {
     const train = randomBinary(40, 12, 8, 0.5);
     const valid = randomBinary(40, 12, 9, 0.5);

@@ -6,7 +6,7 @@
 //   node bench/quality/bars-ideal.js [--seeds 1,2,3,4,5] [--recipe '{"fit":{...}}']
 import { HelmholtzMachine, bars } from "../../dist/index.js";
 import { decodeSafetensors, encodeSafetensors } from "../../dist/safetensors.js";
-import { BARS_RECIPE } from "./bars-recipe.js";
+import { BARS_CLASSIC as BARS_RECIPE } from "./bars-recipe.js";
 
 const args = process.argv.slice(2);
 const flag = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };

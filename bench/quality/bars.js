@@ -1,20 +1,21 @@
 // The paper's bars number (issue "Beyond the 1995 paper", point 5): a 16-8-1 Helmholtz machine trained
-// by classic wake-sleep with BARS_RECIPE on 2x10^6 examples, for seeds 1..5 (machine seed = data seed,
-// data from bars.sample(examples / epochs, seed), shown once per epoch); prints the exact
+// with BARS_RECIPE (or --classic: BARS_CLASSIC) on 2x10^6 examples, for seeds 1..5 (machine seed = data
+// seed, data from bars.sample(examples / epochs, seed), shown once per epoch); prints the exact
 // KL(true || model) in bits for each seed, the median and the time.
-//   node bench/quality/bars.js [--seeds 1,2,3,4,5] [--recipe '{"learningRate":...}']
+//   node bench/quality/bars.js [--seeds 1,2,3,4,5] [--classic] [--recipe '{"learningRate":...}']
 // Writes bench/quality/results/bars.json.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HelmholtzMachine, bars } from "../../dist/index.js";
-import { BARS_RECIPE } from "./bars-recipe.js";
+import { BARS_CLASSIC, BARS_RECIPE } from "./bars-recipe.js";
 import { RESULTS } from "./mnist-common.js";
 import { machineInfo } from "../machine.js";
 
 const args = process.argv.slice(2);
 const flag = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const seeds = (flag("--seeds") ?? "1,2,3,4,5").split(",").map(Number);
-const recipe = flag("--recipe") ? { ...BARS_RECIPE, ...JSON.parse(flag("--recipe")) } : BARS_RECIPE;
+const base = args.includes("--classic") ? BARS_CLASSIC : BARS_RECIPE;
+const recipe = flag("--recipe") ? { ...base, ...JSON.parse(flag("--recipe")) } : base;
 
 /** Trains one machine with the recipe on bars data of this seed; resolves to the machine. */
 export async function trainBars(r, seed) {
@@ -22,6 +23,10 @@ export async function trainBars(r, seed) {
   const perEpoch = r.examples / epochs;
   if (!Number.isInteger(perEpoch)) throw new Error(`examples ${r.examples} must be a multiple of fit.epochs ${epochs}`);
   const m = await HelmholtzMachine.create({ layers: r.layers, seed, learningRate: r.learningRate, initScale: r.initScale });
+  for (const [name, value] of Object.entries(r.init ?? {})) {
+    const n = m.parameters().get(name).data.length;
+    m.setParameters({ [name]: { shape: [n], data: new Float32Array(n).fill(value) } });
+  }
   await m.fit(bars.sample(perEpoch, seed), r.fit);
   return m;
 }
@@ -45,7 +50,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`median ${med.toFixed(4)} bits over seeds ${seeds.join(",")}; ${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s cpu` +
     ` (${(wall / seeds.length).toFixed(1)} s per machine); target <= 0.10: ${med <= 0.1 ? "reached" : "NOT reached"}`);
   mkdirSync(RESULTS, { recursive: true });
-  const path = join(RESULTS, "bars.json");
+  const path = join(RESULTS, base === BARS_CLASSIC ? "bars-classic.json" : "bars.json");
   writeFileSync(path + ".tmp", JSON.stringify({ recipe, seeds, kls: kls.map((k) => +k.toFixed(4)), median: +med.toFixed(4), secondsPerSeed: seconds.map((s) => +s.toFixed(1)), wallSeconds: +wall.toFixed(1), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1), machine: machineInfo(), finished: new Date().toISOString() }, null, 1) + "\n");
   renameSync(path + ".tmp", path);
 }

@@ -10,6 +10,8 @@ export interface RunInfo {
   binarize?: "threshold" | "dynamic";
   threshold?: number;
   epochsDone: number;
+  /** The --recipe of the run. */
+  recipe?: string;
   curve: CurvePoint[];
   epochStats: { epoch: number; descriptionLength: number; seconds: number }[];
   path: string;
@@ -36,6 +38,7 @@ export function readRunInfo(modelPath: string): RunInfo | undefined {
     binarize: mode === "threshold" || mode === "dynamic" ? mode : undefined,
     threshold: num(m.binarization?.threshold),
     epochsDone: num(m.training?.epochsDone) ?? 0,
+    recipe: typeof m.training?.recipe === "string" ? m.training.recipe : undefined,
     curve,
     epochStats,
     path,

@@ -70,7 +70,7 @@ describe.concurrent("wake-sleep train, eval, dream, recognize on a short bars ru
     expect(png(join(barsRun, "curve.png"))).toEqual({ width: 640, height: 400 });
     const machine = await loadMachine(join(barsRun, "model.safetensors"));
     expect(machine.layers).toEqual([16, 8, 1]);
-    expect(machine.learningRate).toBe(0.1);
+    expect(machine.learningRate).toBe(0.02);
     machine.dispose();
   });
 
@@ -78,8 +78,10 @@ describe.concurrent("wake-sleep train, eval, dream, recognize on a short bars ru
     const m = metrics(barsRun);
     expect(m.data).toMatchObject({ name: "bars", width: 16, trainRows: 10000, testRows: 2000 });
     expect(m.binarization).toEqual({ mode: "none" });
-    expect(m.machine).toMatchObject({ layers: [16, 8, 1], learningRate: 0.1, resumedFrom: null });
-    expect(m.training).toMatchObject({ epochsPlanned: 1, epochsThisRun: 1, epochsDone: 1, rowsThisRun: 10000, interrupted: false });
+    expect(m.machine).toMatchObject({ layers: [16, 8, 1], learningRate: 0.02, resumedFrom: null });
+    expect(m.training).toMatchObject({ epochsPlanned: 1, epochsThisRun: 1, epochsDone: 1, rowsThisRun: 10000, interrupted: false, recipe: "recruit" });
+    // The 8 middle units start silent and waiting; each is initialised on one of the first unexplained rows.
+    expect(m.training.unitsRecruited).toBeGreaterThanOrEqual(8);
     expect(m.training.epochStats).toHaveLength(1);
     expect(m.training.curve.length).toBeGreaterThan(1);
     expect(m.training.curve.at(-1).epoch).toBe(1);
@@ -145,6 +147,17 @@ describe.concurrent("wake-sleep train, eval, dream, recognize on a short bars ru
     expect(m.training.epochStats.map((s: any) => s.epoch)).toEqual([1, 2]);
     expect(m.training.curve.slice(0, before.training.curve.length)).toEqual(before.training.curve);
     expect(m.training.curve.at(-1).epoch).toBeCloseTo(2, 9);
+  });
+
+  it("--recipe classic trains bars with the 1995 rule alone at rate 0.1, and says so", async () => {
+    const out = join(dir, "bars-classic");
+    const r = await run(["train", "--data", "bars", "--recipe", "classic", "--epochs", "1", "--samples", "5", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("training: classic online wake-sleep at a constant learning rate");
+    const m = metrics(out);
+    expect(m.machine.learningRate).toBe(0.1);
+    expect(m.training.recipe).toBe("classic");
+    expect(m.training.unitsRecruited).toBeUndefined();
   });
 
   it("Ctrl-C saves a loadable checkpoint, exits 130, and --resume continues it", async () => {
@@ -265,6 +278,8 @@ describe.concurrent("bad arguments and unreadable or corrupt files", () => {
     ["unknown binarization", () => ["train", "--binarize", "sometimes"], /--binarize must be threshold or dynamic, got "sometimes"$/],
     ["threshold out of range", () => ["train", "--threshold", "1.5"], /--threshold must be a number in \[0, 1\], got "1\.5"$/],
     ["unknown data", () => ["train", "--data", "nowhere"], /--data must be one of mnist, fashion-mnist, bars, shifter or a path .* "nowhere" is none of these/],
+    ["unknown recipe", () => ["train", "--data", "bars", "--recipe", "magic"], /^wake-sleep train: --recipe must be one of classic, recruit, got "magic"$/],
+    ["recruit recipe off bars", () => ["train", "--data", "shifter", "--recipe", "recruit"], /--recipe recruit is tuned for --data bars only, got --data shifter$/],
     ["stray argument", () => ["train", "--data", "bars", "stray"], /^wake-sleep train: unexpected argument "stray"/],
     ["unknown command", () => ["fly"], /^wake-sleep: unknown command "fly"; the commands are train, eval, dream, recognize/],
     ["eval without a model", () => ["eval"], /^wake-sleep eval: missing MODEL/],

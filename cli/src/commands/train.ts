@@ -15,6 +15,9 @@ import { trainingProgress } from "../progress.js";
 import { makeRunFolder } from "../run-folder.js";
 import { readRunInfo, type RunInfo } from "../run-info.js";
 import type { CurvePoint } from "../pictures/curve.js";
+import { chooseRecipe, type Recipe } from "../recipes.js";
+
+const last = <T>(a: T[]): T | undefined => a[a.length - 1];
 
 const help = `Usage: wake-sleep train [options]
 
@@ -29,7 +32,10 @@ ${DATA_HELP}
 Model and training:
   --layers N0,N1,...   units per layer, visible first (default 784,200,50; bars 16,8,1; shifter 32,24,1)
   --epochs N           passes over the training rows (default: mnist 60, fashion-mnist 5, bars 200, shifter 100, files 10)
-  --learning-rate E    learning rate of the delta rules (default: 0.01; bars 0.1; shifter 0.05)
+  --learning-rate E    learning rate of the delta rules (default: 0.01; bars 0.02; shifter 0.05)
+  --recipe NAME        classic: online wake-sleep at a constant rate (default, except for bars);
+                       recruit (bars only, its default): pixel biases -4, idle middle units recruited
+                       on unexplained rows for the first 10^6 examples, then the rate x0.7 per 10^5
   --seed S             seed of the machine's random stream (default 0)
   --resume FILE        continue training the model in FILE (its layers and random state; its learning rate unless given)
 
@@ -42,6 +48,7 @@ Output:
 Examples:
   wake-sleep train                                   the main job: MNIST, [784,200,50], 60 epochs
   wake-sleep train --data bars                       the bars problem of Hinton et al. (1995), exact KL
+  wake-sleep train --data bars --recipe classic      the same with the 1995 rule alone (lr 0.1)
   wake-sleep train --epochs 10 --binarize dynamic --out runs/dyn
   wake-sleep train --resume runs/dyn/model.safetensors --epochs 5`;
 
@@ -63,6 +70,7 @@ export const train: Command = {
         samples: { type: "string" },
         resume: { type: "string" },
         shape: { type: "string" },
+        recipe: { type: "string" },
       },
       0,
     );
@@ -83,7 +91,8 @@ export const train: Command = {
     const chosen = chooseData(p, run);
     const { dataset } = chosen;
     const shape = checkShape(shapeGiven ?? dataset.shape, dataset.width);
-    const epochs = epochsGiven ?? dataset.defaults.epochs;
+    const recipe = chooseRecipe(stringOption(p, "recipe") ?? run?.recipe, dataset);
+    const epochs = epochsGiven ?? recipe.epochs;
 
     let machine: HelmholtzMachine;
     if (resume !== undefined) {
@@ -95,7 +104,8 @@ export const train: Command = {
     } else {
       const layers = layersGiven ?? dataset.defaults.layers;
       if (layers[0] !== dataset.width) throw new CliError(`--layers must start with the data's width ${dataset.width}, got ${layers.join(",")}`);
-      machine = await HelmholtzMachine.create({ layers, seed: seed ?? 0, learningRate: rateGiven ?? dataset.defaults.learningRate });
+      machine = await HelmholtzMachine.create({ layers, seed: seed ?? 0, learningRate: rateGiven ?? recipe.learningRate });
+      recipe.initialize(machine);
     }
     checkModelFitsData(machine, dataset);
 
@@ -106,7 +116,7 @@ export const train: Command = {
     say(
       ...describeData(chosen),
       `machine: [${machine.layers.join(", ")}], ${resume ? `resumed from ${resume}` : `new, seed ${seed ?? 0}`}, learning rate ${machine.learningRate}`,
-      `training: online wake-sleep (one wake and one sleep step per row), ${epochs} epoch${epochs === 1 ? "" : "s"} of ${dataset.train.rows} rows (epochs ${firstEpoch}..${firstEpoch + epochs - 1}), rows shuffled each epoch`,
+      `training: ${recipe.description} (one wake and one sleep step per row), ${epochs} epoch${epochs === 1 ? "" : "s"} of ${dataset.train.rows} rows (epochs ${firstEpoch}..${firstEpoch + epochs - 1}), rows shuffled each epoch`,
       `run folder: ${folder}`,
     );
 
@@ -129,6 +139,7 @@ export const train: Command = {
     let stats: EpochStats[];
     try {
       stats = await machine.fit(rows, {
+        ...recipe.fitOptions(machine.epochsTrained, dataset.train.rows),
         epochs,
         signal: controller.signal,
         onProgress: (pr) => {
@@ -145,7 +156,7 @@ export const train: Command = {
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const rowsTrained = stats.length * dataset.train.rows + (controller.signal.aborted ? partialRows : 0);
     const interrupted = controller.signal.aborted;
-    const record: TrainRecord = { chosen, machine, resume, run, firstEpoch, stats, curve: curve.points, seconds, cpuSeconds, rowsTrained, epochsPlanned: epochs, interrupted, partialRows };
+    const record: TrainRecord = { chosen, recipe, machine, resume, run, firstEpoch, stats, curve: curve.points, seconds, cpuSeconds, rowsTrained, epochsPlanned: epochs, interrupted, partialRows };
 
     saveModel(machine, modelPath);
     if (interrupted) {
@@ -178,6 +189,7 @@ export const train: Command = {
 
 interface TrainRecord {
   chosen: ChosenData;
+  recipe: Recipe;
   machine: HelmholtzMachine;
   resume?: string;
   run?: RunInfo;
@@ -219,6 +231,9 @@ function metricsJson(r: TrainRecord): string {
       machine: { layers: r.machine.layers, learningRate: r.machine.learningRate, resumedFrom: r.resume ?? null },
       training: {
         algorithm: "online wake-sleep: one wake step and one sleep step per row, rows shuffled each epoch",
+        recipe: r.recipe.name,
+        recipeDescription: r.recipe.description,
+        ...(last(r.stats)?.recruited !== undefined ? { unitsRecruited: last(r.stats)!.recruited } : {}),
         epochsPlanned: r.epochsPlanned,
         epochsThisRun: r.stats.length,
         epochsDone: r.firstEpoch - 1 + r.stats.length,
