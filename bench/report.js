@@ -89,8 +89,13 @@ export function renderMarkdown(r) {
     const x = w.W3;
     out.push(`### W3: importance-sampled log-likelihood, K = ${int(x.samples)}, seconds`, "");
     out.push(`${int(x.rows)} test digits${x.rows < 2000 ? " (a subset: quick mode)" : ""}; model: ${x.model}.`, "");
-    out.push("| | seconds (median) | range | runs | CPU seconds | samples/s | mean −log p̂ (nats) |", "|---|---:|---:|---:|---:|---:|---:|");
-    out.push(`| ${LABELS.ours} | ${fix(x.seconds.median, 1)} | ${x.seconds.n > 1 ? `${fix(x.seconds.min, 1)} – ${fix(x.seconds.max, 1)}` : "–"} | ${x.seconds.n} | ${fix(x.cpuSeconds?.median, 1)} | ${int(x.samplesPerSecond)} | ${fix(x.meanNegLogLikelihoodNats, 2)} |`, "");
+    out.push("`logLikelihoodAsync(data, { samples, threads })`: each thread estimates a contiguous slice of the rows with its own random stream.", "");
+    out.push("| | threads | seconds (median) | range | runs | CPU seconds | samples/s | mean −log p̂ (nats) |", "|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (const y of x.byThreads) {
+      out.push(`| ${LABELS.ours} | ${y.threads} | ${fix(y.seconds.median, 1)} | ${y.seconds.n > 1 ? `${fix(y.seconds.min, 1)} – ${fix(y.seconds.max, 1)}` : "–"} | ${y.seconds.n} | ${fix(y.cpuSeconds?.median, 1)} | ${int(y.samplesPerSecond)} | ${fix(y.meanNegLogLikelihoodNats, 2)} |`);
+    }
+    if (x.byThreads.length > 1) out.push("", `Speed-up on ${x.byThreads.at(-1).threads} threads: ×${fix(x.byThreads[0].seconds.median / x.byThreads.at(-1).seconds.median, 2)} (ratio of medians in one run).`);
+    out.push("");
   }
   if (w.W4) {
     const x = w.W4;

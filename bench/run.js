@@ -190,7 +190,7 @@ async function main() {
 
   if (want("W3")) {
     log(`W3: log-likelihood, K = 1000, ${S.w3.rows ?? digits.testRows} test digits`);
-    results.workloads.W3 = await w3Ours(digits, { ...S.w3, log });
+    results.workloads.W3 = await w3Ours(digits, { ...S.w3, threads: cores > 1 ? [1, cores] : [1], log });
   }
 
   results.targets = targets(results.workloads, cores);

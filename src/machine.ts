@@ -6,7 +6,7 @@ import { boolean, integerIn, options, positiveFinite, show } from "./validate.js
 import { decodeModel, encodeModel, isGenerative, parameterShapes, stateShapes, SOURCES, type ParameterShape, type StateShape } from "./model-file.js";
 import { ThreadPool, availableThreads, threadsUnavailable, type ChunkJob } from "./threads.js";
 import type { Recruit } from "./recruit.js";
-import { DEFAULT_OPTIMIZER, optimizerSlots, planTraining, sameOptimizer, type EpochStats, type FitOptions, type Optimizer, type TrainingPlan } from "./training.js";
+import { DEFAULT_OPTIMIZER, optimizerSlots, parseThreads, planTraining, sameOptimizer, type EpochStats, type FitOptions, type Optimizer, type TrainingPlan } from "./training.js";
 import type { Tensor } from "./safetensors.js";
 
 export interface CreateOptions {
@@ -280,14 +280,57 @@ export class HelmholtzMachine {
   /** Per row, log P(d) in nats: importance-sampled with K = samples (default 1000) draws from Q, or exact. */
   logLikelihood(data: Data, opts?: LikelihoodOptions): Float64Array {
     this.checkUsable();
-    const o = options<LikelihoodOptions>("options", opts, ["samples", "exact"]);
+    const { K, exact } = this.likelihoodOptions(options<LikelihoodOptions>("options", opts, ["samples", "exact"]));
+    return this.estimate(toRows("data", data, this.layers[0]), K, exact, this.workStart);
+  }
+
+  /**
+   * logLikelihood() on worker threads (`threads`, default "auto": one per logical processor, at
+   * most one per row; 1 where threads are unavailable). The rows are cut into contiguous slices,
+   * one per thread, each sampled from its own stream seeded from the machine's, so the estimate
+   * depends on the seed and the thread count (the exact one does not).
+   */
+  async logLikelihoodAsync(data: Data, opts?: LikelihoodOptions & { threads?: number | "auto" }): Promise<Float64Array> {
+    this.checkUsable();
+    const o = options<LikelihoodOptions & { threads: number | "auto" }>("options", opts, ["samples", "exact", "threads"]);
+    const { K, exact } = this.likelihoodOptions(o);
+    const rows = toRows("data", data, this.layers[0]);
+    const asked = o.threads === undefined ? "auto" : parseThreads(o.threads);
+    this.busy = true;
+    try {
+      const threads = await this.startPool(Math.min(asked === "auto" ? await availableThreads() : asked, rows.rows), "logLikelihoodAsync() runs");
+      if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during logLikelihoodAsync()");
+      if (threads === 1) return this.estimate(rows, K, exact, this.workStart);
+      const k = this.mem.kernels;
+      const { ptr, out, work } = this.binaryRowsWithOutput(rows, 0, this.workStart);
+      const workBytes = align16(exact ? 16 * Math.ceil(rows.rows / threads) : 8 * K);
+      const shards: number[] = [], works: number[] = [];
+      let at = align16(work);
+      for (let t = 0; t < threads; t++) {
+        shards.push(at);
+        works.push(align16(at + k.shard_bytes(this.desc)));
+        at = works[t] + workBytes;
+      }
+      this.ensure(at, "data");
+      for (const s of shards) {
+        k.layout_shard(this.desc, s);
+        k.seed_shard(this.desc, s);
+      }
+      await this.pool!.run({ estimate: true, data: ptr, n0: this.layers[0], rows: rows.rows, samples: exact ? 0 : K, out, shards, work: works });
+      if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during logLikelihoodAsync()");
+      return this.mem.readF64(out, rows.rows);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private likelihoodOptions(o: Partial<LikelihoodOptions>): { K: number; exact: boolean } {
     const exact = o.exact === undefined ? false : boolean("exact", o.exact);
     const latent = this.layers.slice(1).reduce((a, b) => a + b, 0);
     if (exact && latent > LIMITS.maxExactLatent) {
       throw new RangeError(`exact log-likelihood enumerates 2^${latent} latent configurations; at most ${LIMITS.maxExactLatent} latent units are allowed, got ${latent}`);
     }
-    const K = o.samples === undefined ? 1000 : integerIn("samples", o.samples, 1, LIMITS.maxSamples);
-    return this.estimate(toRows("data", data, this.layers[0]), K, exact, this.workStart);
+    return { K: o.samples === undefined ? 1000 : integerIn("samples", o.samples, 1, LIMITS.maxSamples), exact };
   }
 
   /** The parameters as named tensors (copies), in the safetensors names of save(). */
@@ -352,16 +395,21 @@ export class HelmholtzMachine {
   }
 
   // The thread count for this fit: the plan's, checked against the batch size and the runtime.
-  // Over 1, the machine moves to shared memory (once) and a pool of that size is started.
   private async useThreads(plan: TrainingPlan): Promise<number> {
-    let threads = plan.threads === "auto" ? Math.min(await availableThreads(), plan.batchSize) : plan.threads;
+    const threads = plan.threads === "auto" ? Math.min(await availableThreads(), plan.batchSize) : plan.threads;
     if (threads > plan.batchSize) {
       throw new RangeError(`threads (${threads}) must not exceed batchSize (${plan.batchSize}): each thread trains on a slice of every batch`);
     }
+    return this.startPool(threads, "fit() trains");
+  }
+
+  // `threads`, or 1 where the runtime has none (with a warning, once). Over 1, the machine moves to
+  // shared memory (once) and a pool of that size is started.
+  private async startPool(threads: number, who: string): Promise<number> {
     const unavailable = threads > 1 ? threadsUnavailable() : undefined;
     if (unavailable) {
-      warnOnce(`wake-sleep: fit() trains on 1 thread instead of ${threads}: ${unavailable}`);
-      threads = 1;
+      warnOnce(`wake-sleep: ${who} on 1 thread instead of ${threads}: ${unavailable}`);
+      return 1;
     }
     if (threads > 1 && this.pool?.size !== threads) {
       this.pool?.terminate();

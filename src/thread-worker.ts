@@ -1,8 +1,9 @@
-// One worker thread of a threaded fit(): it instantiates the threads build on the machine's shared
-// memory and trains its shard (assembly/shards.ts) on a fixed slice of every batch, meeting the
-// other workers at barriers in shared memory. Started by src/threads.ts.
+// One worker thread of a threaded fit() or logLikelihoodAsync(): it instantiates the threads build on
+// the machine's shared memory and trains its shard (assembly/shards.ts) on a fixed slice of every
+// batch, meeting the other workers at barriers in shared memory, or estimates its slice of the rows.
+// Started by src/threads.ts.
 import { instantiate } from "../build/wake-sleep.js";
-import type { ChunkJob, WorkerStart } from "./threads.js";
+import type { ChunkJob, EstimateJob, WorkerStart } from "./threads.js";
 
 type Kernels = Awaited<ReturnType<typeof instantiate>>;
 type Reply = { bits: number } | { error: string };
@@ -10,13 +11,27 @@ type Reply = { bits: number } | { error: string };
 let k: Kernels;
 let start: WorkerStart;
 
-async function handle(message: WorkerStart | ChunkJob): Promise<Reply | undefined> {
+async function handle(message: WorkerStart | ChunkJob | EstimateJob): Promise<Reply | undefined> {
   if ("module" in message) {
     start = message;
     k = await instantiate(message.module, { env: { memory: message.memory } });
     return undefined;
   }
+  if ("estimate" in message) {
+    estimate(message);
+    return { bits: 0 };
+  }
   return { bits: runChunk(message) };
+}
+
+// This worker's contiguous slice of the rows, on its own shard (its own random stream).
+function estimate(job: EstimateJob): void {
+  const t = start.index;
+  const [lo, hi] = slice([0, job.rows], t, start.threads, 1);
+  if (hi === lo) return;
+  const data = job.data + lo * job.n0, out = job.out + 8 * lo;
+  if (job.samples > 0) k.log_likelihood_rows(job.shards[t], data, hi - lo, job.samples, out, job.work[t]);
+  else k.exact_log_likelihood_rows(job.shards[t], data, hi - lo, out, job.work[t]);
 }
 
 // The batches of rows order[first .. first+count), this worker's slice of each (see slice()).
@@ -70,7 +85,7 @@ function slice([a, b]: readonly [number, number], t: number, T: number, unit: nu
   return [a + unit * Math.floor((units * t) / T), a + unit * Math.floor((units * (t + 1)) / T)];
 }
 
-async function reply(message: WorkerStart | ChunkJob, post: (r: Reply | { ready: true }) => void): Promise<void> {
+async function reply(message: WorkerStart | ChunkJob | EstimateJob, post: (r: Reply | { ready: true }) => void): Promise<void> {
   try {
     const r = await handle(message);
     post(r ?? { ready: true });

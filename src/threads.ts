@@ -36,6 +36,22 @@ export interface ChunkJob {
   shardTrainers: number[];
 }
 
+/**
+ * Log-likelihoods of rows [0, rows) of u8 0/1 `data` (rows of n0 bytes) into f64 `out`: worker t
+ * takes its contiguous slice of the rows on shard shards[t], with work space work[t]. samples = K
+ * for the importance-sampled estimate, 0 for the exact one.
+ */
+export interface EstimateJob {
+  estimate: true;
+  data: number;
+  n0: number;
+  rows: number;
+  samples: number;
+  out: number;
+  shards: number[];
+  work: number[];
+}
+
 interface Port {
   post(message: unknown): void;
   next(): Promise<unknown>;
@@ -82,8 +98,8 @@ export class ThreadPool {
     return pool;
   }
 
-  /** Runs the chunk on every worker; resolves to the summed wake bits, in worker order. */
-  async run(job: ChunkJob): Promise<number> {
+  /** Runs the job on every worker; resolves to the summed wake bits (0 for an EstimateJob), in worker order. */
+  async run(job: ChunkJob | EstimateJob): Promise<number> {
     const replies = await this.each(this.ports.map(() => job));
     return replies.reduce<number>((sum, r) => sum + (r as { bits: number }).bits, 0);
   }
@@ -96,7 +112,7 @@ export class ThreadPool {
     this.ports.forEach((p, i) => p.post(messages[i]));
     const replies = await Promise.all(this.ports.map((p) => p.next()));
     const failed = replies.find((r) => typeof r === "object" && r !== null && "error" in r) as { error: string } | undefined;
-    if (failed) throw new Error(`wake-sleep: a training thread failed: ${failed.error}`);
+    if (failed) throw new Error(`wake-sleep: a worker thread failed: ${failed.error}`);
     return replies;
   }
 }
@@ -110,12 +126,15 @@ async function spawn(): Promise<Port> {
   const fail = (e: unknown) => receive({ error: e instanceof Error ? e.message : String(e) });
   let post: (m: unknown) => void;
   let terminate: () => void;
+  let busy: (on: boolean) => void = () => undefined;
   if (isNode()) {
     const { Worker } = await import("node:worker_threads");
     const w = new Worker(WORKER_URL);
-    w.unref();
     w.on("message", receive);
     w.on("error", fail);
+    // Referenced only while a reply is awaited, so that an idle pool does not keep Node running.
+    w.unref();
+    busy = (on) => (on ? w.ref() : w.unref());
     post = (m) => w.postMessage(m);
     terminate = () => void w.terminate();
   } else {
@@ -127,7 +146,10 @@ async function spawn(): Promise<Port> {
   }
   return {
     post: (m) => post(m),
-    next: () => new Promise((resolve) => waiting.push(resolve)),
+    next: () => {
+      busy(true);
+      return new Promise((resolve) => waiting.push((m) => (busy(waiting.length > 0), resolve(m))));
+    },
     terminate: () => {
       terminate();
       while (waiting.length > 0) waiting.shift()!({ error: "the machine was disposed" });

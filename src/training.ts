@@ -157,7 +157,7 @@ function checkRecruitable(plan: TrainingPlan, algorithm: string): void {
   if (why) throw new RangeError(`recruit works with online classic wake-sleep only (algorithm "ws", batchSize 1, optimizer "sgd"), got ${why}`);
 }
 
-function parseThreads(value: unknown): number | "auto" {
+export function parseThreads(value: unknown): number | "auto" {
   if (value === undefined) return 1;
   if (value === "auto") return value;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_THREADS) {

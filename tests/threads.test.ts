@@ -96,3 +96,63 @@ describe("fit({ threads })", () => {
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/trains on 1 thread instead of 2: SharedArrayBuffer is not available/));
   });
 });
+
+describe("logLikelihoodAsync({ threads })", () => {
+  it("cuts the rows into one slice per thread, each sampled from its own stream seeded from the machine's", async () => {
+    const layers = [9, 5, 3], K = 50, rows = 7, T = 2;
+    const m = await HelmholtzMachine.create({ layers, seed: 8, initScale: 0.7 });
+    const data = randomBinary(rows, 9, 3, 0.4);
+    // Slice t = rows [floor(rows t / T), floor(rows (t + 1) / T)) on stream t; a one-thread estimate
+    // of that slice from a machine whose stream is stream t must give the same numbers.
+    const ref = new ReferenceMachine(m.save());
+    const streams = Array.from({ length: T }, () => ref.rng.raw());
+    const threaded = await m.logLikelihoodAsync(data, { samples: K, threads: T });
+    for (let t = 0; t < T; t++) {
+      const [lo, hi] = [Math.floor((rows * t) / T), Math.floor((rows * (t + 1)) / T)];
+      const copy = await HelmholtzMachine.load(withStream(m.save(), streams[t]));
+      const single = copy.logLikelihood(data.subarray(lo * 9, hi * 9), { samples: K });
+      expect(Array.from(threaded.subarray(lo, hi))).toEqual(Array.from(single));
+    }
+  });
+
+  it("is deterministic for a seed and thread count, equals logLikelihood's exact values, and checks its options", async () => {
+    const data = randomBinary(40, 9, 2, 0.3);
+    const run = async (opts: object) => (await HelmholtzMachine.create({ layers: [9, 4, 2], seed: 3, initScale: 0.5 })).logLikelihoodAsync(data, opts);
+    expect(await run({ samples: 30, threads: 2 })).toEqual(await run({ samples: 30, threads: 2 }));
+    const m = await HelmholtzMachine.create({ layers: [9, 4, 2], seed: 3, initScale: 0.5 });
+    expect(await m.logLikelihoodAsync(data, { exact: true, threads: 2 })).toEqual(m.logLikelihood(data, { exact: true }));
+    await expect(m.logLikelihoodAsync(data, { threads: 0 })).rejects.toThrow(/threads must be an integer in \[1, 64\] or "auto", got 0/);
+    await expect(m.logLikelihoodAsync(data, { samples: 0 })).rejects.toThrow(/samples must be an integer in \[1, /);
+    await expect(m.logLikelihoodAsync(data, { thread: 2 } as never)).rejects.toThrow(/unknown option "thread"/);
+  });
+
+  it("an idle thread pool does not keep Node running after fit() and logLikelihoodAsync()", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const script = `import { HelmholtzMachine } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
+      const m = await HelmholtzMachine.create({ layers: [6, 3], seed: 1 });
+      const data = new Uint8Array(6 * 40).map((_, i) => (i * 7) % 3 === 0 ? 1 : 0);
+      await m.fit(data, { batchSize: 10, threads: 2 });
+      await m.logLikelihoodAsync(data, { samples: 5, threads: 2 });
+      console.log("done");`;
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const file = join(mkdtempSync(join(tmpdir(), "ws-exit-")), "exit.mjs");
+    writeFileSync(file, script);
+    const out = execFileSync(process.execPath, [file], { encoding: "utf8", timeout: 30_000 });
+    expect(out.trim()).toBe("done");
+  });
+});
+
+// A model file whose random state is the xoshiro state seeded from one raw block (as seed_shard
+// seeds a shard): rng_state is rewritten in the safetensors header, which keeps its length.
+function withStream(bytes: Uint8Array, [lo, hi]: number[]): Uint8Array {
+  const hex = Array.from(Xoshiro4.seeded(lo, hi).words(), (w) => w.toString(16).padStart(8, "0")).join("");
+  const headerBytes = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  const header = new TextDecoder().decode(bytes.subarray(8, 8 + headerBytes));
+  const patched = new TextEncoder().encode(header.replace(/"rng_state":"[0-9a-f]{128}"/, `"rng_state":"${hex}"`));
+  expect(patched.length).toBe(headerBytes);
+  const out = bytes.slice();
+  out.set(patched, 8);
+  return out;
+}

@@ -23,6 +23,11 @@ export class Xoshiro4 {
     return new Xoshiro4(words);
   }
 
+  /** A copy of the state words (the model file's rng_state order). */
+  words(): Uint32Array {
+    return this.s.slice();
+  }
+
   /** One step of the four streams: their raw outputs s0 + s3 (u32). */
   raw(): number[] {
     const s = this.s;
