@@ -207,21 +207,26 @@ async function main() {
   for (const t of results.targets) log(`target ${t.what} >= ${t.target} ${t.unit}: ${t.measured === undefined ? "not available" : Math.round(t.measured)} -> ${t.met ? "met" : "not met"}`);
 }
 
+// Each target with the measured median, and that median scaled to the issue's reference machine
+// by the peer: ours / TF.js wasm in this run x TF.js wasm's reference figure (REFERENCES).
 function targets(w, cores) {
   const out = [];
-  const from = (c, what, target, unit) => {
+  const from = (workload, id, what, target, unit) => {
+    const c = w[workload].contenders[id], peer = w[workload].contenders["tfjs-wasm"];
+    const reference = REFERENCES.find((x) => x.here?.[0] === workload && x.here?.[1] === "tfjs-wasm")?.value;
     out.push({
       what, target, unit,
       measured: c?.available ? c.median : undefined,
       measuredPerCpuSecond: c?.available ? c.perCpuSecond : undefined,
+      scaledByPeer: c?.available && peer?.available && reference ? (c.median / peer.median) * reference : undefined,
       met: !!c?.available && c.median >= target,
       ...(c && !c.available ? { note: c.error } : {}),
     });
   };
-  if (w.W1) from(w.W1.contenders.ours, "W1 online training, one core", TARGETS.w1, "steps/s");
+  if (w.W1) from("W1", "ours", "W1 online training, one core", TARGETS.w1, "steps/s");
   if (w.W2) {
-    from(w.W2.contenders["ours-1t"], "W2 minibatch B = 100, one core", TARGETS.w2One, "vectors/s");
-    if (cores > 1) from(w.W2.contenders[`ours-${cores}t`], `W2 minibatch B = 100, all ${cores} cores`, TARGETS.w2All, "vectors/s");
+    from("W2", "ours-1t", "W2 minibatch B = 100, one core", TARGETS.w2One, "vectors/s");
+    if (cores > 1) from("W2", `ours-${cores}t`, `W2 minibatch B = 100, all ${cores} cores`, TARGETS.w2All, "vectors/s");
   }
   return out;
 }
