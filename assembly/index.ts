@@ -9,7 +9,7 @@ export { machine_end, layout_machine, shard_bytes, layout_shard, param_ptr, para
 export { machine_init, load_row, wake_step, sleep_step, train_rows, make_order, dream_rows, recognize_row, reconstruct_row, binarize_rows } from "./machine";
 export { trainer_bytes, trainer_configure, trainer_copy, trainer_steps, trainer_set_steps, trainer_apply, trainer_apply_slice, trainer_region_floats, train_batches, wake_rows, sleep_rows } from "./trainer";
 export { seed_shard, reduce_shards } from "./shards";
-export { recruit_bytes, recruit_configure, recruit_silence_all, recruit_steps, recruit_count } from "./recruit";
+export { recruit_bytes, recruit_configure, recruit_silence_all, recruit_count } from "./recruit";
 export { apply_sgd, apply_momentum, apply_adam, all_finite } from "./optimizer";
 export { description_length_rows, log_likelihood_rows, exact_log_likelihood_rows } from "./estimators";
 

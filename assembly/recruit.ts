@@ -54,8 +54,7 @@ export function recruit_silence_all(desc: usize, rec: usize): void {
   }
 }
 
-// Rows of `rec` handled so far, and units initialised on a residual.
-export function recruit_steps(rec: usize): f64 { return get(rec, STEP); }
+// Units initialised on a residual so far.
 export function recruit_count(rec: usize): f64 { return get(rec, RECRUITED); }
 
 // Unit j of layer 1: gb[1]_j = bP, rb[1]_j = bQ, Gw[0] row j and Rw[0] column j set from layer 0's
@@ -80,10 +79,10 @@ function clearUnit(desc: usize, j: i32, bP: f32, bQ: f32, gainP: f32, gainQ: f32
 
 // After a wake step (layer 0: the data in STATE, P's logits given the wake sample in ACT): updates
 // the running means and residual rate and initialises or schedules units, while step < until.
-// Uses layer 0's DELTA as scratch for the residual pattern. Returns 1 when a unit was initialised.
-export function recruit_step(desc: usize, rec: usize): i32 {
+// Uses layer 0's DELTA as scratch for the residual pattern.
+export function recruit_step(desc: usize, rec: usize): void {
   const step = get(rec, STEP);
-  if (step >= get(rec, UNTIL)) return 0;
+  if (step >= get(rec, UNTIL)) return;
   put(rec, STEP, step + 1);
   const n0 = field(desc, 0, N), n1 = field(desc, 1, N), tau = get(rec, TAU), grace = get(rec, GRACE);
   const s0 = ptr(desc, 0, STATE), a0 = ptr(desc, 0, ACT), residual = ptr(desc, 0, DELTA);
@@ -115,12 +114,11 @@ export function recruit_step(desc: usize, rec: usize): i32 {
       put(rec, RATE, 0);
     }
   }
-  if (waiting < 0 || !unexplained) return 0;
+  if (waiting < 0 || !unexplained) return;
   const gainQ = get(rec, GAIN_Q);
   clearUnit(desc, waiting, <f32>get(rec, BIAS_P), <f32>(-gainQ * (<f64>count - 0.5)), <f32>get(rec, GAIN_P), <f32>gainQ, residual);
   setUnit(rec, n1, MEAN, waiting, 0.1);
   setUnit(rec, n1, PENDING, waiting, 0);
   setUnit(rec, n1, BORN, waiting, step);
   put(rec, RECRUITED, get(rec, RECRUITED) + 1);
-  return 1;
 }
