@@ -8,6 +8,7 @@ import { logistic_delta, add_to_rows, add_vector } from "./update";
 import { log_bernoulli_sum } from "./logprob";
 import { logistic_f32 } from "./logistic";
 import { recruit_step } from "./recruit";
+import { acc_delta_row, acc_note_active, acc_done, SIDE_P, SIDE_Q } from "./accumulate";
 
 // Row kinds: ROW_BINARY rows are u8 0/1; ROW_PROB rows are f32 probabilities, sampled afresh
 // (dynamic binarization) each time a row is shown.
@@ -90,32 +91,41 @@ export function generative_logprob(desc: usize): f64 {
 // The wake rule's update of P for the states in place (s_0 = data, s_1..s_L from Q): per layer
 // the top-down probabilities p of the sampled states, then `weight (s - p)` added to the rows of
 // the active units above and to the bias, at `target` bytes past the parameters (0: the
-// parameters themselves; gradOffset: the gradient block). Returns log P(s_0..s_L) in nats.
-export function wakeP(desc: usize, weight: f32, target: usize): f64 {
+// parameters themselves; gradOffset: the gradient block). With an accumulator (accumulate.ts;
+// 0: none) the weight gradients are held there until it is flushed. Returns log P(s_0..s_L) in nats.
+export function wakeP(desc: usize, weight: f32, target: usize, acc: usize): f64 {
   let logP = 0.0;
   const L = depth(desc);
   for (let l = L; l >= 0; l--) {
     generativePass(desc, l);
-    const n = field(desc, l, N), delta = ptr(desc, l, DELTA);
+    const n = field(desc, l, N);
+    const delta = acc != 0 && l < L ? acc_delta_row(desc, acc, SIDE_P, l, target) : ptr(desc, l, DELTA);
     logP += logistic_delta(ptr(desc, l, ACT), ptr(desc, l, STATE), weight, delta, n);
-    if (l < L) add_to_rows(ptr(desc, l, GW) + target, field(desc, l, STRIDE), ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), delta, n);
+    if (l < L) {
+      if (acc != 0) acc_note_active(desc, acc, SIDE_P, l);
+      else add_to_rows(ptr(desc, l, GW) + target, field(desc, l, STRIDE), ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), delta, n);
+    }
     add_vector(ptr(desc, l, GBIAS) + target, delta, n);
   }
+  if (acc != 0) acc_done(acc, SIDE_P);
   return logP;
 }
 
 // The delta rule on Q for the states in place, treated as targets: per layer the bottom-up
 // probabilities q, then `weight (s_{l+1} - q)` added to the rows of the active units of layer l
 // and to the bias, at `target` bytes past the parameters. Used by sleep (on a fantasy) and by
-// the wake update of Q in reweighted wake-sleep (on a sample from Q).
-export function updateQ(desc: usize, weight: f32, target: usize): void {
+// the wake update of Q in reweighted wake-sleep (on a sample from Q). `acc` as for wakeP.
+export function updateQ(desc: usize, weight: f32, target: usize, acc: usize): void {
   for (let l = 0; l < depth(desc); l++) {
     recognitionPass(desc, l);
-    const n = field(desc, l + 1, N), delta = ptr(desc, l + 1, DELTA);
+    const n = field(desc, l + 1, N);
+    const delta = acc != 0 ? acc_delta_row(desc, acc, SIDE_Q, l, target) : ptr(desc, l + 1, DELTA);
     logistic_delta(ptr(desc, l + 1, ACT), ptr(desc, l + 1, STATE), weight, delta, n);
-    add_to_rows(ptr(desc, l, RW) + target, field(desc, l + 1, STRIDE), ptr(desc, l, IDX), field(desc, l, COUNT), delta, n);
+    if (acc != 0) acc_note_active(desc, acc, SIDE_Q, l);
+    else add_to_rows(ptr(desc, l, RW) + target, field(desc, l + 1, STRIDE), ptr(desc, l, IDX), field(desc, l, COUNT), delta, n);
     add_vector(ptr(desc, l + 1, RBIAS) + target, delta, n);
   }
+  if (acc != 0) acc_done(acc, SIDE_Q);
 }
 
 // Wake phase on the row in layer 0: s ~ Q bottom-up, then the delta rule on G with the
@@ -123,7 +133,7 @@ export function updateQ(desc: usize, weight: f32, target: usize): void {
 // log2 Q(h|d) - log2 P(h, d) in bits, an unbiased one-sample estimate of F(d).
 export function wake_step(desc: usize, eps: f32): f64 {
   const logQ = recognize_sample(desc);
-  return (logQ - wakeP(desc, eps, 0)) * LOG2E;
+  return (logQ - wakeP(desc, eps, 0, 0)) * LOG2E;
 }
 
 // A fantasy from P, top-down: t_L ~ sigma(gTop), t_l ~ P(. | t_{l+1}); states left in place.
@@ -138,7 +148,7 @@ export function dream_sample(desc: usize): void {
 // Sleep phase: dream, then the delta rule on R with the bottom-up probabilities of the fantasy.
 export function sleep_step(desc: usize, eps: f32): void {
   dream_sample(desc);
-  updateQ(desc, eps, 0);
+  updateQ(desc, eps, 0, 0);
 }
 
 // Online wake-sleep over rows order[first .. first+count) of `data` (rows of n[0] elements,

@@ -8,13 +8,16 @@ import { depth, field, ptr, fieldAddr, N, STATE, IDX, COUNT, params_begin, param
 import { load_row, recognize_sample, generative_logprob, wakeP, updateQ, dream_sample, LOG2E } from "./machine";
 import { binary_to_states } from "./sample";
 import { recruit_step } from "./recruit";
+import { acc_flush, SIDE_P, SIDE_Q } from "./accumulate";
 import { apply_sgd, apply_momentum, apply_adam, OPT_MOMENTUM, OPT_ADAM } from "./optimizer";
 
 // The trainer record: f64 fields at `tr`, written by trainer_configure.
 const BATCH = 0, SAMPLES = 1, WAKE_Q = 2, SLEEP_Q = 3, OPTIMIZER = 4, MU = 5, BETA1 = 6, BETA2 = 7, ADAM_EPS = 8, SCRATCH = 9;
 // Per update source s (0 wake-P, 1 wake-Q, 2 sleep-Q): learning rate, state pointer, step count.
 const RATE = 10, STATE_PTR = 13, STEPS = 16;
-const FIELDS = 19;
+// The gradient accumulator (accumulate.ts) the batch's contributions go through.
+const ACC = 19;
+const FIELDS = 20;
 export const SOURCE_WAKE_P = 0;
 export const SOURCE_WAKE_Q = 1;
 export const SOURCE_SLEEP_Q = 2;
@@ -26,21 +29,23 @@ export function trainer_bytes(): i32 { return FIELDS * 8; }
 
 // Writes the record. States: f32 arrays per source, 0, 1 or 2 slots of the source's region
 // (P for wake-P, Q otherwise) by optimiser; scratch: for K > 1, K x (n[1] + .. + n[L]) bytes
-// then K f64 (8-byte aligned).
+// then K f64 (8-byte aligned); acc: an accumulator laid out for desc.
 export function trainer_configure(tr: usize, batch: i32, samples: i32, wakeQ: bool, sleepQ: bool, optimizer: i32,
     mu: f64, beta1: f64, beta2: f64, adamEps: f64, scratch: usize,
-    rateP: f64, rateWQ: f64, rateSQ: f64, stateP: usize, stateWQ: usize, stateSQ: usize): void {
+    rateP: f64, rateWQ: f64, rateSQ: f64, stateP: usize, stateWQ: usize, stateSQ: usize, acc: usize): void {
   put(tr, BATCH, batch); put(tr, SAMPLES, samples); put(tr, WAKE_Q, wakeQ ? 1 : 0); put(tr, SLEEP_Q, sleepQ ? 1 : 0);
   put(tr, OPTIMIZER, optimizer); put(tr, MU, mu); put(tr, BETA1, beta1); put(tr, BETA2, beta2); put(tr, ADAM_EPS, adamEps);
   put(tr, SCRATCH, <f64>scratch);
   put(tr, RATE, rateP); put(tr, RATE + 1, rateWQ); put(tr, RATE + 2, rateSQ);
   put(tr, STATE_PTR, <f64>stateP); put(tr, STATE_PTR + 1, <f64>stateWQ); put(tr, STATE_PTR + 2, <f64>stateSQ);
+  put(tr, ACC, <f64>acc);
 }
 
-// A copy of trainer record `from` at `to` with its own RWS scratch (for a shard).
-export function trainer_copy(from: usize, to: usize, scratch: usize): void {
+// A copy of trainer record `from` at `to` with its own RWS scratch and accumulator (for a shard).
+export function trainer_copy(from: usize, to: usize, scratch: usize, acc: usize): void {
   memory.copy(to, from, FIELDS * 8);
   put(to, SCRATCH, <f64>scratch);
+  put(to, ACC, <f64>acc);
 }
 
 // Optimiser steps taken by an update source (saved with the model for Adam's bias correction).
@@ -110,7 +115,7 @@ function wakeReweighted(desc: usize, tr: usize, K: i32, wakeQ: bool): f64 {
     store<f64>(logw + (<usize>k << 3), e);
     total += e;
   }
-  const go = gradOffset(desc);
+  const go = gradOffset(desc), acc = <usize>get(tr, ACC);
   for (let k = 0; k < K; k++) {
     let at = states + <usize>k * <usize>H;
     for (let l = 1; l <= L; l++) {
@@ -119,41 +124,44 @@ function wakeReweighted(desc: usize, tr: usize, K: i32, wakeQ: bool): f64 {
       at += <usize>n;
     }
     const w = <f32>(load<f64>(logw + (<usize>k << 3)) / total);
-    wakeP(desc, w, go);
-    if (wakeQ) updateQ(desc, w, go);
+    wakeP(desc, w, go, acc);
+    if (wakeQ) updateQ(desc, w, go, acc);
   }
   return sumBits / <f64>K * LOG2E;
 }
 
 // Wake steps on rows order[first .. first+count) of data (u8 or f32 rows by kind) with every
 // parameter fixed: their gradients (wake-P; wake-Q in RWS if on) summed into the gradient block
-// of desc. Returns the summed wake description lengths in bits.
+// of desc, through the trainer's accumulator. Returns the summed wake description lengths in bits.
 export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32): f64 {
   const n0 = <usize>field(desc, 0, N), rowBytes = kind == 0 ? n0 : n0 << 2;
   const K = <i32>get(tr, SAMPLES), wakeQ = get(tr, WAKE_Q) != 0;
-  const go = gradOffset(desc);
+  const go = gradOffset(desc), acc = <usize>get(tr, ACC);
   let bits = 0.0;
   for (let i = first; i < first + count; i++) {
     load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
     if (K == 1) {
       const logQ = recognize_sample(desc);
-      bits += (logQ - wakeP(desc, 1.0, go)) * LOG2E;
-      if (wakeQ) updateQ(desc, 1.0, go);
+      bits += (logQ - wakeP(desc, 1.0, go, acc)) * LOG2E;
+      if (wakeQ) updateQ(desc, 1.0, go, acc);
     } else {
       bits += wakeReweighted(desc, tr, K, wakeQ);
     }
   }
+  acc_flush(desc, acc, SIDE_P, go);
+  acc_flush(desc, acc, SIDE_Q, go);
   return bits;
 }
 
 // `count` sleep steps with every parameter fixed: a fantasy from P, then its Q gradient summed
-// into the gradient block of desc.
-export function sleep_rows(desc: usize, count: i32): void {
-  const go = gradOffset(desc);
+// into the gradient block of desc through the trainer's accumulator.
+export function sleep_rows(desc: usize, tr: usize, count: i32): void {
+  const go = gradOffset(desc), acc = <usize>get(tr, ACC);
   for (let i = 0; i < count; i++) {
     dream_sample(desc);
-    updateQ(desc, 1.0, go);
+    updateQ(desc, 1.0, go, acc);
   }
+  acc_flush(desc, acc, SIDE_Q, go);
 }
 
 // Trains on rows order[first .. first+count) of data in batches of B; `count` is a multiple of B
@@ -170,7 +178,7 @@ export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, or
     if (wakeQ) trainer_apply(desc, tr, SOURCE_WAKE_Q, rows);
     if (recruit != 0) recruit_step(desc, recruit);
     if (sleepQ) {
-      sleep_rows(desc, rows);
+      sleep_rows(desc, tr, rows);
       trainer_apply(desc, tr, SOURCE_SLEEP_Q, rows);
     }
   }

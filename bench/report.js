@@ -117,11 +117,11 @@ export function renderMarkdown(r) {
     out.push("");
   }
 
-  if (r.profileW1) {
-    out.push("## Where W1's time goes", "");
-    out.push(`A V8 sampling profile (every ${r.profileW1.samplingIntervalMicros} µs) of one W1 epoch (${fix(r.profileW1.seconds, 2)} s under the profiler), self time per function. The engine's wasm has no name section; frames are named from its exports, and helpers inlined by the compiler count toward their caller.${r.profileW1.profilerOverheadPct !== undefined ? ` Samples in the in-process inspector answering the profiler (${fix(r.profileW1.profilerOverheadPct, 1)}% of all) are left out: they are the measurement's cost, not fit()'s.` : ""}`, "");
+  for (const [workload, p] of Object.entries(r.profiles ?? {})) {
+    out.push(`## Where ${workload}'s time goes`, "");
+    out.push(`A V8 sampling profile (every ${p.samplingIntervalMicros} µs) of one ${workload} epoch, \`fit(digits, ${JSON.stringify(p.options)})\` (${fix(p.seconds, 2)} s under the profiler), self time per function. The engine's wasm has no name section; frames are named from its exports, and helpers inlined by the compiler count toward their caller. Samples in the in-process inspector answering the profiler (${fix(p.profilerOverheadPct, 1)}% of all) are left out: they are the measurement's cost, not fit()'s.`, "");
     out.push("| Function | share of samples |", "|---|---:|");
-    for (const f of r.profileW1.functions) out.push(`| ${f.name} | ${fix(f.pct, 1)}% |`);
+    for (const f of p.functions) out.push(`| ${f.name} | ${fix(f.pct, 1)}% |`);
     out.push("");
   }
 

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { machineInfo, loadMonitor, round } from "./machine.js";
 import { buildPeak, measurePeak, kernelMicro } from "./kernels.js";
-import { loadDigits, w1Ours, w2Ours, w3Ours, w4Ours, profileW1, LAYERS } from "./workloads.js";
+import { loadDigits, w1Ours, w2Ours, w3Ours, w4Ours, profileFit, PROFILED, LAYERS } from "./workloads.js";
 import { interleave, summarize, now } from "./timing.js";
 import { renderMarkdown } from "./report.js";
 
@@ -166,8 +166,11 @@ async function main() {
   }
 
   if (want("profile")) {
-    log("profiling one W1 epoch");
-    results.profileW1 = await profileW1(digits);
+    results.profiles = {};
+    for (const [workload, options] of Object.entries(PROFILED)) {
+      log(`profiling one ${workload} epoch`);
+      results.profiles[workload] = { options, ...(await profileFit(digits, options)) };
+    }
   }
 
   if (want("W2")) {

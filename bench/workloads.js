@@ -121,12 +121,15 @@ export async function w4Ours({ examples = 2e6, repeats = 3, log = () => {} }) {
   };
 }
 
+/** The fit() options of the profiled workloads: W1 online, W2 with B = 100 on one thread. */
+export const PROFILED = { W1: { epochs: 1 }, W2: { epochs: 1, batchSize: 100 } };
+
 /**
- * Where W1's time goes: a V8 sampling profile of one online epoch, self time per function.
- * The engine's wasm has no name section, so frames are named from its export section;
- * inlined helpers count toward their caller.
+ * Where a workload's time goes: a V8 sampling profile of one epoch of fit(digits, options) from a
+ * fresh machine, self time per function. The engine's wasm has no name section, so frames are
+ * named from its export section; inlined helpers count toward their caller.
  */
-export async function profileW1(digits, { intervalMicros = 100 } = {}) {
+export async function profileFit(digits, options, { intervalMicros = 100 } = {}) {
   const { names, imported } = exportNames();
   const m = await HelmholtzMachine.create({ layers: LAYERS, seed: SEED });
   const session = new Session();
@@ -135,7 +138,7 @@ export async function profileW1(digits, { intervalMicros = 100 } = {}) {
   await session.post("Profiler.setSamplingInterval", { interval: intervalMicros });
   await session.post("Profiler.start");
   const t0 = now();
-  await m.fit(digits.train, { epochs: 1 });
+  await m.fit(digits.train, options);
   const seconds = (now() - t0) / 1000;
   const { profile } = await session.post("Profiler.stop");
   session.disconnect();

@@ -41,6 +41,9 @@ export const LIMITS = {
 const ROW_BINARY = 0;
 const ROW_PROB = 1;
 const OPTIMIZER_CODES = { sgd: 0, momentum: 1, adam: 2 } as const;
+// Contributions a gradient accumulator holds between flushes (assembly/accumulate.ts): enough to
+// share each gradient row's pass among many, few enough that the held deltas stay in cache.
+const ACCUMULATOR_CAPACITY = 64;
 
 /** Everything training changes: random state, parameters, optimiser state and counters. */
 interface Snapshot {
@@ -177,8 +180,11 @@ export class HelmholtzMachine {
     const rwsBytes = align16(plan.samples > 1 ? plan.samples * (latent + 8) + 8 : 0);
     const recruit = scratch + rwsBytes;
     const recruitBytes = plan.recruit ? align16(k.recruit_bytes(this.layers[1])) : 0;
-    const shards = threads > 1 ? this.placeShards(recruit + recruitBytes, threads, rwsBytes) : undefined;
-    const validAt = shards ? shards.end : recruit + recruitBytes;
+    const accumulator = recruit + recruitBytes;
+    const accCapacity = Math.min(ACCUMULATOR_CAPACITY, plan.batchSize * plan.samples);
+    const accBytes = align16(k.accumulator_bytes(this.desc, accCapacity));
+    const shards = threads > 1 ? this.placeShards(accumulator + accBytes, threads, rwsBytes, accBytes) : undefined;
+    const validAt = shards ? shards.end : accumulator + accBytes;
     this.ensure(validAt, "data");
     this.putRows(rows, work);
     if (plan.recruit) this.startRecruiting(plan.recruit, recruit);
@@ -190,9 +196,10 @@ export class HelmholtzMachine {
       const started = now();
       const decay = plan.decay ** Math.max(0, this.epochs - plan.hold);
       const rates = { p: plan.rates.p * decay, wakeQ: plan.rates.wakeQ * decay, sleepQ: plan.rates.sleepQ * decay };
-      this.configureTrainer(plan, rates, scratch);
+      this.configureTrainer(plan, rates, scratch, accumulator);
+      k.accumulator_layout(this.desc, accumulator, accCapacity);
       k.make_order(this.desc, order, rows.rows, plan.shuffle);
-      if (shards) this.layoutShards(shards);
+      if (shards) this.layoutShards(shards, accCapacity);
       let bits = 0;
       let done = 0;
       let chunk = plan.batchSize * Math.max(1, Math.round(64 / plan.batchSize));
@@ -421,13 +428,13 @@ export class HelmholtzMachine {
   }
 
   // Room from `at` for the threads' barrier, the shard list and per thread a shard, a trainer
-  // record and RWS scratch of `rwsBytes`.
-  private placeShards(at: number, threads: number, rwsBytes: number): Shards {
+  // record, RWS scratch of `rwsBytes` and a gradient accumulator of `accBytes`.
+  private placeShards(at: number, threads: number, rwsBytes: number, accBytes: number): Shards {
     const k = this.mem!.kernels;
     const control = align16(at);
     const list = control + 16;
     let p = align16(list + 4 * threads);
-    const shard: number[] = [], trainer: number[] = [], scratch: number[] = [];
+    const shard: number[] = [], trainer: number[] = [], scratch: number[] = [], accumulator: number[] = [];
     for (let t = 0; t < threads; t++) {
       shard.push(p);
       p = align16(p + k.shard_bytes(this.desc));
@@ -435,17 +442,20 @@ export class HelmholtzMachine {
       p = align16(p + k.trainer_bytes());
       scratch.push(p);
       p += rwsBytes;
+      accumulator.push(p);
+      p += accBytes;
     }
-    return { control, list, shard, trainer, scratch, end: p };
+    return { control, list, shard, trainer, scratch, accumulator, end: p };
   }
 
   // Fresh shards for an epoch: zeroed gradients, the epoch's trainer settings, streams seeded
   // from the machine's.
-  private layoutShards(s: Shards): void {
+  private layoutShards(s: Shards, accCapacity: number): void {
     const k = this.mem!.kernels;
     s.shard.forEach((at, t) => {
       k.layout_shard(this.desc, at);
-      k.trainer_copy(this.trainer, s.trainer[t], s.scratch[t]);
+      k.accumulator_layout(at, s.accumulator[t], accCapacity);
+      k.trainer_copy(this.trainer, s.trainer[t], s.scratch[t], s.accumulator[t]);
       k.seed_shard(this.desc, at);
     });
     this.mem!.writeI32(s.list, s.shard);
@@ -497,11 +507,11 @@ export class HelmholtzMachine {
     SOURCES.forEach((_, s) => this.mem!.kernels.trainer_set_steps(this.trainer, s, 0));
   }
 
-  private configureTrainer(plan: TrainingPlan, rates: TrainingPlan["rates"], scratch: number): void {
+  private configureTrainer(plan: TrainingPlan, rates: TrainingPlan["rates"], scratch: number, accumulator: number): void {
     const o = plan.optimizer;
     const [sp, swq, ssq] = this.statePointers();
     this.mem!.kernels.trainer_configure(this.trainer, plan.batchSize, plan.samples, plan.wakeQ, plan.sleepQ, OPTIMIZER_CODES[o.type],
-      o.momentum, o.beta1, o.beta2, o.epsilon, scratch, rates.p, rates.wakeQ, rates.sleepQ, sp, swq, ssq);
+      o.momentum, o.beta1, o.beta2, o.epsilon, scratch, rates.p, rates.wakeQ, rates.sleepQ, sp, swq, ssq, accumulator);
   }
 
   private snapshot(): Snapshot {
@@ -601,6 +611,7 @@ interface Shards {
   shard: number[];
   trainer: number[];
   scratch: number[];
+  accumulator: number[];
   end: number;
 }
 

@@ -68,7 +68,7 @@ function runChunk(job: ChunkJob): number {
     }
     barrier();
     if (job.sleepQ) {
-      k.sleep_rows(shard, hi - lo);
+      k.sleep_rows(shard, shardTrainer, hi - lo);
       barrier();
       k.reduce_shards(desc, list, T, job.pFloats + qa, job.pFloats + qb);
       k.trainer_apply_slice(desc, trainer, 2, rows, qa, qb, ++steps[2]);

@@ -6,9 +6,11 @@ import { allBinaryVectors, machineWith, randomBinary, sigma } from "./helpers/mo
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 describe("minibatch training", () => {
-  it("one batch of B rows applies the mean of B per-row updates computed with frozen parameters", async () => {
+  // B = 150 holds more contributions than the gradient accumulator does (64), so the batch's
+  // gradient is gathered over three flushes.
+  it.each([7, 150])("one batch of B = %i rows applies the mean of B per-row updates computed with frozen parameters", async (B) => {
     const layers = [9, 5, 3];
-    const B = 7, eps = 0.3;
+    const eps = 0.3;
     const m = await HelmholtzMachine.create({ layers, seed: 11, initScale: 0.5 });
     const ref = new ReferenceMachine(m.save());
     const data = randomBinary(B, 9, 5, 0.4);

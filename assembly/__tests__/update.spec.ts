@@ -1,4 +1,4 @@
-import { logistic_delta, add_to_rows, add_vector } from "../update";
+import { logistic_delta, add_to_rows, add_row_sums, add_vector } from "../update";
 import {
   SIZES, LOGISTIC_MAX_ABS_ERR, LOGPROB_MAX_ABS_ERR_PER_TERM, Inputs, alloc, roundUp4, writtenWords,
   differentWords, getF32, setF32, sigma64, logBernoulli64,
@@ -89,6 +89,38 @@ describe("add_vector", () => {
       const at = "n=" + n.toString();
       expect(differentWords(dst, want, n)).toBe(0, at);
       expect(writtenWords(dst, n, words)).toBe(0, "past n, " + at);
+    }
+  });
+});
+
+// out[:n] += the listed D rows, in list order; values are multiples of 1/64 as above, so exact.
+function checkAddRowSums(n: i32, stride: i32, inputs: Inputs): void {
+  const at = "n=" + n.toString() + " stride=" + stride.toString();
+  const words = roundUp4(n) + 4, D = alloc((ROWS * stride) << 2);
+  for (let r = 0; r < ROWS; r++) for (let j = 0; j < stride; j++) setF32(D, r * stride + j, j < n ? inputs.sixtyFourths() : 1e4);
+  for (let t = 0; t < IDX_SETS.length; t++) {
+    const set = IDX_SETS[t], count = set.length, idx = alloc(count << 2);
+    for (let c = 0; c < count; c++) store<i32>(idx + (<usize>c << 2), set[c]);
+    const out = alloc(words << 2), want = alloc(n << 2);
+    for (let j = 0; j < n; j++) {
+      setF32(out, j, inputs.sixtyFourths());
+      let sum = <f64>getF32(out, j);
+      for (let c = 0; c < count; c++) sum += <f64>getF32(D, set[c] * stride + j);
+      setF32(want, j, <f32>sum);
+    }
+    add_row_sums(out, D, stride, idx, count, n);
+    expect(differentWords(out, want, n)).toBe(0, at + " count=" + count.toString());
+    expect(writtenWords(out, n, words)).toBe(0, "past n, " + at);
+  }
+}
+
+describe("add_row_sums", () => {
+  test("out[:n] += the sum of the listed rows of D; nothing past n", () => {
+    const inputs = new Inputs(12);
+    for (let k = 0; k < SIZES.length; k++) {
+      const n = SIZES[k];
+      checkAddRowSums(n, roundUp4(n), inputs);
+      checkAddRowSums(n, roundUp4(n) + 12, inputs);
     }
   });
 });
