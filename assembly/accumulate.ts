@@ -3,8 +3,8 @@
 // written back each time. Here the contributions' delta vectors are kept in a buffer, each unit
 // lists the contributions it was active in, and a flush adds to each gradient row the sum of its
 // listed deltas: one pass over the row per flush, and the deltas come from a compact buffer that
-// stays in cache. The sums are taken in contribution order, so the gradient is the same, bit for
-// bit, as adding the contributions one at a time.
+// stays in cache. The gradient is the one of adding the contributions one at a time, up to f32
+// rounding: add_row_sums adds them in pairs.
 //
 // Two sides: P (the wake update of the generative weights: Gw[l] rows belong to the units of layer
 // l+1, deltas to layer l) and Q (the updates of the recognition weights: Rw[l] rows belong to the

@@ -1,5 +1,6 @@
 import { expNegAbs4, invOnePlus4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
+import { sumRows16, sumRowsTail } from "./simd/rows";
 
 // The delta rule's shared vector: delta[j] = eps (s[j] - sigma(a[j])), j < n; returns
 // sum_j log P(s[j] | sigma(a[j])) in nats (the log-probability the update climbs).
@@ -80,34 +81,17 @@ export function add_vector(dst: usize, delta: usize, n: i32): void {
 }
 
 // The rank-one updates of a batch in the transposed order, for one row: out[j] += sum over c in
-// idx of D[c, j], j < n, summed in idx order onto out[j]. out: f32 (n, 16-byte aligned); D: f32
-// rows of `stride` (a multiple of 4, rows 16-byte aligned); idx: i32 row indices (count).
-// Sixteen columns at a time in registers across all listed rows, as bias_plus_rows.
+// idx of D[c, j], j < n, in sumRows16's order. out: f32 (n, 16-byte aligned); D: f32 rows of
+// `stride` (a multiple of 4, rows 16-byte aligned); idx: i32 row indices (count).
 export function add_row_sums(out: usize, D: usize, stride: i32, idx: usize, count: i32, n: i32): void {
   const rowBytes = <usize>stride << 2;
   let j = 0;
   for (; j + 16 <= n; j += 16) {
     const o = <usize>j << 2;
-    let a0 = v128.load(out + o), a1 = v128.load(out + o, 16), a2 = v128.load(out + o, 32), a3 = v128.load(out + o, 48);
-    for (let c = 0; c < count; c++) {
-      const row = D + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes + o;
-      a0 = f32x4.add(a0, v128.load(row));
-      a1 = f32x4.add(a1, v128.load(row, 16));
-      a2 = f32x4.add(a2, v128.load(row, 32));
-      a3 = f32x4.add(a3, v128.load(row, 48));
-    }
-    v128.store(out + o, a0);
-    v128.store(out + o, a1, 16);
-    v128.store(out + o, a2, 32);
-    v128.store(out + o, a3, 48);
+    sumRows16(out + o, out + o, D + o, rowBytes, idx, count, false);
   }
   for (; j < n; j += 4) {
-    const o = <usize>j << 2, rem = n - j;
-    let a = rem >= 4 ? v128.load(out + o) : loadTail4(out + o, rem);
-    for (let c = 0; c < count; c++) {
-      const row = D + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes + o;
-      a = f32x4.add(a, rem >= 4 ? v128.load(row) : loadTail4(row, rem));
-    }
-    if (rem >= 4) v128.store(out + o, a); else storeTail4(out + o, a, rem);
+    const o = <usize>j << 2;
+    sumRowsTail(out + o, out + o, D + o, rowBytes, idx, count, n - j, false);
   }
 }
