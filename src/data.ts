@@ -42,15 +42,27 @@ function isArrayLike(x: unknown): x is ArrayLike<number> {
 
 function checkValues(name: string, data: Uint8Array | Float32Array): void {
   if (data instanceof Uint8Array) {
-    for (let i = 0; i < data.length; i++) {
-      if (data[i] > 1) throw new RangeError(`${name}[${i}] must be 0 or 1, got ${data[i]}`);
-    }
+    const i = firstNonBinary(data);
+    if (i >= 0) throw new RangeError(`${name}[${i}] must be 0 or 1, got ${data[i]}`);
     return;
   }
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!(v >= 0 && v <= 1)) throw new RangeError(`${name}[${i}] must be a probability in [0, 1], got ${v}`);
   }
+}
+
+// The index of the first byte above 1, or -1: four bytes per test where the data is 4-byte aligned.
+function firstNonBinary(data: Uint8Array): number {
+  let from = 0;
+  if (data.byteOffset % 4 === 0) {
+    const words = new Uint32Array(data.buffer, data.byteOffset, data.length >> 2);
+    let w = 0;
+    while (w < words.length && (words[w] & 0xfefefefe) === 0) w++;
+    from = 4 * w;
+  }
+  for (let i = from; i < data.length; i++) if (data[i] > 1) return i;
+  return -1;
 }
 
 // Rows of plain numbers become bytes when every value is 0 or 1, else probabilities.

@@ -203,10 +203,11 @@ export class HelmholtzMachine {
       let bits = 0;
       let done = 0;
       let chunk = plan.batchSize * Math.max(1, Math.round(64 / plan.batchSize));
+      let before: Snapshot | undefined;
       while (done < rows.rows) {
         if (plan.signal?.aborted) return stats;
         const n = Math.min(chunk, rows.rows - done);
-        const before = this.snapshot();
+        before = this.snapshot(before);
         const t0 = now();
         if (shards) bits += await this.pool!.run(this.chunkJob(plan, shards, { first: done, count: n, data: work, kind, order }));
         else {
@@ -514,12 +515,17 @@ export class HelmholtzMachine {
       o.momentum, o.beta1, o.beta2, o.epsilon, scratch, rates.p, rates.wakeQ, rates.sleepQ, sp, swq, ssq, accumulator);
   }
 
-  private snapshot(): Snapshot {
+  // The trained state; into `reuse`'s buffers when their sizes still fit (a fresh copy costs page
+  // faults on every chunk of a fit).
+  private snapshot(reuse?: Snapshot): Snapshot {
     const k = this.mem!.kernels;
     const rng = k.rng_ptr(this.desc);
+    const coreBytes = k.params_end(this.desc) - rng, stateBytes = this.stateEnd - this.stateBase;
+    const copy = (ptr: number, bytes: number, old?: Uint8Array) =>
+      old?.length === bytes ? this.mem!.readBytesInto(ptr, old) : this.mem!.readBytes(ptr, bytes);
     return {
-      core: this.mem!.readBytes(rng, k.params_end(this.desc) - rng),
-      state: this.mem!.readBytes(this.stateBase, this.stateEnd - this.stateBase),
+      core: copy(rng, coreBytes, reuse?.core),
+      state: copy(this.stateBase, stateBytes, reuse?.state),
       steps: SOURCES.map((_, s) => k.trainer_steps(this.trainer, s)),
       epochsTrained: this.epochs,
     };

@@ -163,6 +163,11 @@ export class WasmMemory {
   readBytes(ptr: number, length: number): Uint8Array {
     return new Uint8Array(this.memory.buffer, ptr, length).slice();
   }
+  /** Copies bytes [ptr, ptr + out.length) out of wasm memory into `out`. */
+  readBytesInto(ptr: number, out: Uint8Array): Uint8Array {
+    out.set(new Uint8Array(this.memory.buffer, ptr, out.length));
+    return out;
+  }
   readF32(ptr: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, ptr, length).slice();
   }
