@@ -101,12 +101,13 @@ export async function kernelMicro({ peak, samples = 11, targetMs = 20 } = {}) {
   const n0 = 784, n1 = 200;
   const active0 = 104; // 13% of 784
   const active1 = 100; // 50% of 200
+  const held = 64, listed = 26; // a minibatch accumulator: 64 contributions held, a unit active in 40%
 
   const Wrec = alloc(4 * n0 * n1); // Rw[0]: a row of 200 per visible unit
   const Wgen = alloc(4 * n1 * n0); // Gw[0]: a row of 784 per hidden unit
   const bias = alloc(4 * n0), out = alloc(4 * n0), a = alloc(4 * n0), s = alloc(4 * n0);
   const delta = alloc(4 * n0), idxOut = alloc(4 * n0), rng = alloc(64);
-  const sets0 = alloc(4 * SETS * active0), sets1 = alloc(4 * SETS * active1);
+  const sets0 = alloc(4 * SETS * active0), sets1 = alloc(4 * SETS * active1), sets2 = alloc(4 * SETS * listed);
   const need = at - k.memory.buffer.byteLength;
   if (need > 0) k.memory.grow(Math.ceil(need / 65536));
 
@@ -122,10 +123,12 @@ export async function kernelMicro({ peak, samples = 11, targetMs = 20 } = {}) {
   for (let t = 0; t < SETS; t++) {
     i32.set(activeSet(u, n0, active0), sets0 / 4 + t * active0);
     i32.set(activeSet(u, n1, active1), sets1 / 4 + t * active1);
+    i32.set(activeSet(u, held, listed), sets2 / 4 + t * listed);
   }
   k.rng_seed(rng, 7, 0);
   const set0 = (i) => sets0 + 4 * active0 * (i & (SETS - 1));
   const set1 = (i) => sets1 + 4 * active1 * (i & (SETS - 1));
+  const set2 = (i) => sets2 + 4 * listed * (i & (SETS - 1));
 
   const cases = [
     {
@@ -163,6 +166,11 @@ export async function kernelMicro({ peak, samples = 11, targetMs = 20 } = {}) {
       kernel: "add_to_rows", role: "update (rank-one, active rows)", shape: `recognition Rw[0]: ${active0} rows of ${n1}`,
       elements: active0 * n1, flops: FLOPS.add, bytes: 8,
       body: (it) => { for (let i = 0; i < it; i++) k.add_to_rows(Wrec, n1, set0(i), active0, delta, n1); },
+    },
+    {
+      kernel: "add_row_sums", role: "update (minibatch, gathered)", shape: `a Gw[0] gradient row: ${listed} of ${held} held deltas of ${n0}`,
+      elements: listed * n0, flops: FLOPS.add, bytes: 4,
+      body: (it) => { for (let i = 0; i < it; i++) k.add_row_sums(out, Wgen, n0, set2(i), listed, n0); },
     },
   ];
   const peakSamples = [];
