@@ -1,4 +1,4 @@
-import { sumRows16, sumRowsTail } from "./simd/rows";
+import { sumRows } from "./simd/rows";
 
 // Probability pass over binary states: out[j] = bias[j] + sum_{k in idx} W[k, j], j < n, clamped
 // to the finite f32 range.
@@ -6,14 +6,5 @@ import { sumRows16, sumRowsTail } from "./simd/rows";
 // out, bias: f32 (n); W: f32 rows of `stride` elements (stride >= n, a multiple of 4, rows
 // 16-byte aligned); idx: i32 row indices (count). out may equal bias.
 export function bias_plus_rows(out: usize, bias: usize, W: usize, stride: i32, idx: usize, count: i32, n: i32): void {
-  const rowBytes = <usize>stride << 2;
-  let j = 0;
-  for (; j + 16 <= n; j += 16) {
-    const o = <usize>j << 2;
-    sumRows16(out + o, bias + o, W + o, rowBytes, idx, count, true);
-  }
-  for (; j < n; j += 4) {
-    const o = <usize>j << 2;
-    sumRowsTail(out + o, bias + o, W + o, rowBytes, idx, count, n - j, true);
-  }
+  sumRows(out, bias, W, <usize>stride << 2, idx, count, n, true);
 }

@@ -1,6 +1,6 @@
 import { expNegAbs4, invOnePlus4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
-import { sumRows16, sumRowsTail } from "./simd/rows";
+import { sumRows } from "./simd/rows";
 
 // The delta rule's shared vector: delta[j] = eps (s[j] - sigma(a[j])), j < n; returns
 // sum_j log P(s[j] | sigma(a[j])) in nats (the log-probability the update climbs).
@@ -90,14 +90,5 @@ export function add_vector(dst: usize, delta: usize, n: i32): void {
 // idx of D[c, j], j < n, in sumRows16's order. out: f32 (n, 16-byte aligned); D: f32 rows of
 // `stride` (a multiple of 4, rows 16-byte aligned); idx: i32 row indices (count).
 export function add_row_sums(out: usize, D: usize, stride: i32, idx: usize, count: i32, n: i32): void {
-  const rowBytes = <usize>stride << 2;
-  let j = 0;
-  for (; j + 16 <= n; j += 16) {
-    const o = <usize>j << 2;
-    sumRows16(out + o, out + o, D + o, rowBytes, idx, count, false);
-  }
-  for (; j < n; j += 4) {
-    const o = <usize>j << 2;
-    sumRowsTail(out + o, out + o, D + o, rowBytes, idx, count, n - j, false);
-  }
+  sumRows(out, out, D, <usize>stride << 2, idx, count, n, false);
 }

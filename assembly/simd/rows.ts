@@ -9,12 +9,26 @@ import { loadTail4, storeTail4 } from "./tail";
   return v128.and(clamped, f32x4.eq(a, a));
 }
 
+// dst[j] = init[j] + sum over c < count of W[idx[c], j], j < n (finite4 applied when `clamp`), for
+// f32 rows of `rowBytes` at W: sixteen columns at a time, then four (or fewer) at a time.
+@inline export function sumRows(dst: usize, init: usize, W: usize, rowBytes: usize, idx: usize, count: i32, n: i32, clamp: bool): void {
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const o = <usize>j << 2;
+    sumRows16(dst + o, init + o, W + o, rowBytes, idx, count, clamp);
+  }
+  for (; j < n; j += 4) {
+    const o = <usize>j << 2;
+    sumRowsTail(dst + o, init + o, W + o, rowBytes, idx, count, n - j, clamp);
+  }
+}
+
 // dst[0..16) = init[0..16) + sum over c < count of the 16 floats at base + idx[c] * rowBytes
 // (finite4 applied when `clamp`). Four accumulators stay in registers across the rows, and rows
 // come in pairs added to each other first, which halves the dependent adds on each accumulator
 // (measured ~10% faster than one row at a time). f32 sums, so the order is fixed: init + (r0 + r1)
 // + (r2 + r3) + ... + the odd last row.
-@inline export function sumRows16(dst: usize, init: usize, base: usize, rowBytes: usize, idx: usize, count: i32, clamp: bool): void {
+@inline function sumRows16(dst: usize, init: usize, base: usize, rowBytes: usize, idx: usize, count: i32, clamp: bool): void {
   let a0 = v128.load(init), a1 = v128.load(init, 16), a2 = v128.load(init, 32), a3 = v128.load(init, 48);
   const pairs = count & ~1;
   let c = 0;
@@ -41,7 +55,7 @@ import { loadTail4, storeTail4 } from "./tail";
 }
 
 // As sumRows16 for the `rem` floats (1 to 4) at each address, in the same order.
-@inline export function sumRowsTail(dst: usize, init: usize, base: usize, rowBytes: usize, idx: usize, count: i32, rem: i32, clamp: bool): void {
+@inline function sumRowsTail(dst: usize, init: usize, base: usize, rowBytes: usize, idx: usize, count: i32, rem: i32, clamp: bool): void {
   const full = rem >= 4;
   let a = full ? v128.load(init) : loadTail4(init, rem);
   const pairs = count & ~1;
