@@ -12,7 +12,7 @@
 // add per contribution.
 //
 // Record at `acc` (i32 words): [0] P contributions held, [1] Q contributions held, [2] capacity C,
-// [3] L, then per layer l < L five pointers per side:
+// [3] L, then per layer l < L three pointers per side:
 //   P: delta buffer (C rows of stride[l] f32), list counts (n[l+1] i32), lists (n[l+1] x C i32);
 //   Q: delta buffer (C rows of stride[l+1] f32), list counts (n[l] i32), lists (n[l] x C i32).
 import { depth, field, ptr, N, STRIDE, IDX, COUNT, GW, RW } from "./layout";
