@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { bars } from "../../dist/index.js";
 import { parameterShapes } from "../../dist/model-file.js";
 import { diagnose } from "./bars-explore.js";
-import { initMachine } from "./bars-init.js";
+import { initMachine, scaleRates } from "./bars-init.js";
 import { RESULTS } from "./mnist-common.js";
 
 function shrink(m, names, factor) {
@@ -34,7 +34,7 @@ export async function runDecay(cfg, seed) {
       const f = ph.fit ?? {};
       const decay = (f.learningRateDecay ?? 1) ** e;
       const rates = f.learningRates ?? { p: f.learningRate, sleepQ: f.learningRate };
-      const lr = { learningRates: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, v * decay])) };
+      const lr = { learningRates: scaleRates(rates, decay) };
       for (let r = 0; r < rows; r += chunk) {
         await m.fit(data.subarray(r * 16, Math.min(rows, r + chunk) * 16), { ...f, ...lr, learningRate: undefined, learningRateDecay: 1, epochs: 1, shuffle: false });
         if (ph.decayP) shrink(m, ["gen.0.weight", "gen.1.weight"], 1 - lr.learningRates.p * ph.decayP * chunk);

@@ -44,6 +44,9 @@ export async function initMachine(seed, init = {}, learningRate = 0.1) {
   return HelmholtzMachine.load(encodeSafetensors(tensors, metadata));
 }
 
+/** Every rate of a learningRates object times `factor`. */
+export const scaleRates = (rates, factor) => Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, v * factor]));
+
 export async function runOne(cfg, seed, onEpoch) {
   const rows = cfg.rows ?? 100_000;
   const m = await initMachine(seed, cfg.init, cfg.learningRate ?? 0.1);
@@ -53,7 +56,7 @@ export async function runOne(cfg, seed, onEpoch) {
     for (let e = 0; e < ph.epochs; e++) {
       const f = ph.fit ?? {};
       const decay = (f.learningRateDecay ?? 1) ** e;
-      const lr = f.learningRates ? { learningRates: Object.fromEntries(Object.entries(f.learningRates).map(([k, v]) => [k, v * decay])) } : {};
+      const lr = f.learningRates ? { learningRates: scaleRates(f.learningRates, decay) } : {};
       await m.fit(data, { ...f, ...lr, learningRateDecay: 1, epochs: 1, ...(f.learningRate !== undefined ? { learningRate: f.learningRate * decay } : {}) });
       const kl = bars.klDivergence(m);
       curve.push(kl);
