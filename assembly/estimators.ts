@@ -2,7 +2,7 @@
 // importance-sampled log-likelihood in nats, and the exact log-likelihood by enumeration.
 // Data rows here are u8 0/1 (the caller binarizes probability rows once, with binarize_rows).
 import { depth, field, ptr, N, ACT, STATE, IDX, COUNT, fieldAddr } from "./layout";
-import { load_row, recognize_sample, generative_logprob, generativePass, layerLogProb, ROW_BINARY } from "./machine";
+import { load_row, recognize_prepare, recognize_sample_prepared, generative_logprob, generativePass, layerLogProb, ROW_BINARY } from "./machine";
 import { log_bernoulli_sum } from "./logprob";
 
 const LOG2E: f64 = 1.4426950408889634;
@@ -15,9 +15,10 @@ const LOG2E: f64 = 1.4426950408889634;
 export function description_length_rows(desc: usize, data: usize, rows: i32, K: i32, out: usize): void {
   for (let r = 0; r < rows; r++) {
     loadRow(desc, data, r);
+    recognize_prepare(desc);
     let sum = 0.0;
     for (let k = 0; k < K; k++) {
-      const logQ = recognize_sample(desc);
+      const logQ = recognize_sample_prepared(desc);
       sum += logQ - generative_logprob(desc);
     }
     store<f64>(out + (<usize>r << 3), sum / <f64>K * LOG2E);
@@ -29,9 +30,10 @@ export function description_length_rows(desc: usize, data: usize, rows: i32, K: 
 export function log_likelihood_rows(desc: usize, data: usize, rows: i32, K: i32, out: usize, logw: usize): void {
   for (let r = 0; r < rows; r++) {
     loadRow(desc, data, r);
+    recognize_prepare(desc);
     let max = -Infinity;
     for (let k = 0; k < K; k++) {
-      const logQ = recognize_sample(desc);
+      const logQ = recognize_sample_prepared(desc);
       const w = generative_logprob(desc) - logQ;
       store<f64>(logw + (<usize>k << 3), w);
       if (w > max) max = w;

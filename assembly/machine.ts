@@ -65,11 +65,30 @@ export function generativePass(desc: usize, l: i32): void {
 
 // Samples layers 1..L bottom-up from Q given layer 0's states; returns log Q(h | s_0) in nats.
 export function recognize_sample(desc: usize): f64 {
+  recognitionPass(desc, 0);
+  return sampleUpward(desc, ptr(desc, 1, ACT));
+}
+
+// Layer 1's recognition activation for the row in layer 0, kept in layer 1's PROB (unused above
+// layer 0 otherwise), so that repeated samples for one row (importance sampling, RWS) pass once.
+export function recognize_prepare(desc: usize): void {
+  bias_plus_rows(ptr(desc, 1, PROB), ptr(desc, 1, RBIAS), ptr(desc, 0, RW), field(desc, 1, STRIDE),
+    ptr(desc, 0, IDX), field(desc, 0, COUNT), field(desc, 1, N));
+}
+
+// recognize_sample after recognize_prepare on the same row and parameters: the same sample and
+// value, bit for bit, without the first pass.
+export function recognize_sample_prepared(desc: usize): f64 {
+  return sampleUpward(desc, ptr(desc, 1, PROB));
+}
+
+// Samples layer 1 from the activation at a1, then layers 2..L bottom-up; returns log Q(h | s_0).
+function sampleUpward(desc: usize, a1: usize): f64 {
   const L = depth(desc), rng = rngOf(desc);
   let logQ = 0.0;
   for (let l = 0; l < L; l++) {
-    recognitionPass(desc, l);
-    logQ += sample_logistic_logprob(ptr(desc, l + 1, ACT), field(desc, l + 1, N), rng,
+    if (l > 0) recognitionPass(desc, l);
+    logQ += sample_logistic_logprob(l == 0 ? a1 : ptr(desc, l + 1, ACT), field(desc, l + 1, N), rng,
       ptr(desc, l + 1, STATE), ptr(desc, l + 1, IDX), fieldAddr(desc, l + 1, COUNT));
   }
   return logQ;

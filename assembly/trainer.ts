@@ -5,7 +5,7 @@
 // bit for bit. Each of the three updates (wake-P, wake-Q, sleep-Q) has its own learning rate,
 // optimiser state and step count.
 import { depth, field, ptr, fieldAddr, N, STATE, IDX, COUNT, params_begin, params_end, q_begin, gradOffset } from "./layout";
-import { load_row, recognize_sample, generative_logprob, wakeP, updateQ, dream_sample, LOG2E } from "./machine";
+import { load_row, recognize_sample, recognize_prepare, recognize_sample_prepared, generative_logprob, wakeP, updateQ, dream_sample, LOG2E } from "./machine";
 import { binary_to_states } from "./sample";
 import { recruit_step } from "./recruit";
 import { acc_flush, SIDE_P, SIDE_Q } from "./accumulate";
@@ -96,8 +96,9 @@ function wakeReweighted(desc: usize, tr: usize, K: i32, wakeQ: bool): f64 {
   const states = <usize>get(tr, SCRATCH);
   const logw = (states + <usize>K * <usize>H + 7) & ~7;
   let max = -Infinity, sumBits = 0.0;
+  recognize_prepare(desc);
   for (let k = 0; k < K; k++) {
-    const logQ = recognize_sample(desc);
+    const logQ = recognize_sample_prepared(desc);
     const w = generative_logprob(desc) - logQ;
     store<f64>(logw + (<usize>k << 3), w);
     sumBits -= w;
