@@ -4,6 +4,7 @@
 import { depth, field, ptr, N, ACT, STATE, IDX, COUNT, fieldAddr } from "./layout";
 import { load_row, recognize_prepare, recognize_sample_prepared, generative_logprob, generativePass, layerLogProb, ROW_BINARY } from "./machine";
 import { log_bernoulli_sum } from "./logprob";
+import { groups_begin, groups_release } from "./groups";
 
 const LOG2E: f64 = 1.4426950408889634;
 
@@ -12,7 +13,9 @@ const LOG2E: f64 = 1.4426950408889634;
 }
 
 // out[r] = (1/K) sum_k [log2 Q(h_k|d) - log2 P(h_k, d)], h_k ~ Q(.|d_r): F(d) in bits (f64 out).
-export function description_length_rows(desc: usize, data: usize, rows: i32, K: i32, out: usize): void {
+// groups: a grouped-pass record laid out for desc (groups.ts), or 0.
+export function description_length_rows(desc: usize, data: usize, rows: i32, K: i32, out: usize, groups: usize): void {
+  const grouped = groups_begin(desc, groups, <f64>rows * <f64>K);
   for (let r = 0; r < rows; r++) {
     loadRow(desc, data, r);
     recognize_prepare(desc);
@@ -23,11 +26,13 @@ export function description_length_rows(desc: usize, data: usize, rows: i32, K: 
     }
     store<f64>(out + (<usize>r << 3), sum / <f64>K * LOG2E);
   }
+  if (grouped) groups_release(desc);
 }
 
 // out[r] = logsumexp_k [log P(d, h_k) - log Q(h_k|d)] - log K in nats, h_k ~ Q(.|d_r);
-// logw: f64 scratch of K. The maximum is subtracted before exponentiating.
-export function log_likelihood_rows(desc: usize, data: usize, rows: i32, K: i32, out: usize, logw: usize): void {
+// logw: f64 scratch of K; groups as above. The maximum is subtracted before exponentiating.
+export function log_likelihood_rows(desc: usize, data: usize, rows: i32, K: i32, out: usize, logw: usize, groups: usize): void {
+  const grouped = groups_begin(desc, groups, <f64>rows * <f64>K);
   for (let r = 0; r < rows; r++) {
     loadRow(desc, data, r);
     recognize_prepare(desc);
@@ -42,6 +47,7 @@ export function log_likelihood_rows(desc: usize, data: usize, rows: i32, K: i32,
     for (let k = 0; k < K; k++) sum += Math.exp(load<f64>(logw + (<usize>k << 3)) - max);
     store<f64>(out + (<usize>r << 3), max + Math.log(sum) - Math.log(<f64>K));
   }
+  if (grouped) groups_release(desc);
 }
 
 // out[r] = log P(d_r) = logsumexp over every configuration h of layers 1..L of log P(d_r, h),

@@ -9,6 +9,7 @@ import { log_bernoulli_sum } from "./logprob";
 import { logistic_f32 } from "./logistic";
 import { recruit_step } from "./recruit";
 import { acc_delta_row, acc_note_active, acc_done, SIDE_P, SIDE_Q } from "./accumulate";
+import { groupsActive, groupedPass } from "./groups";
 
 // Row kinds: ROW_BINARY rows are u8 0/1; ROW_PROB rows are f32 probabilities, sampled afresh
 // (dynamic binarization) each time a row is shown.
@@ -54,9 +55,13 @@ export function load_row(desc: usize, row: usize, kind: i32): void {
 }
 
 // act[l] = gb[l] + sum of Gw[l] rows of the active units of layer l+1 (l < L); act[L] = gTop.
+// With grouped tables in use (groups.ts), from them.
 export function generativePass(desc: usize, l: i32): void {
+  const groups = groupsActive(desc);
   if (l == depth(desc)) {
     memory.copy(ptr(desc, l, ACT), ptr(desc, l, GBIAS), <usize>field(desc, l, N) << 2);
+  } else if (groups != 0) {
+    groupedPass(desc, groups, l);
   } else {
     bias_plus_rows(ptr(desc, l, ACT), ptr(desc, l, GBIAS), ptr(desc, l, GW), field(desc, l, STRIDE),
       ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), field(desc, l, N));

@@ -9,6 +9,7 @@ import { load_row, recognize_sample, recognize_prepare, recognize_sample_prepare
 import { binary_to_states } from "./sample";
 import { recruit_step } from "./recruit";
 import { acc_flush, SIDE_P, SIDE_Q } from "./accumulate";
+import { groups_begin, groups_release } from "./groups";
 import { apply_sgd, apply_momentum, apply_adam, OPT_MOMENTUM, OPT_ADAM } from "./optimizer";
 
 // The trainer record: f64 fields at `tr`, written by trainer_configure.
@@ -17,7 +18,9 @@ const BATCH = 0, SAMPLES = 1, WAKE_Q = 2, SLEEP_Q = 3, OPTIMIZER = 4, MU = 5, BE
 const RATE = 10, STATE_PTR = 13, STEPS = 16;
 // The gradient accumulator (accumulate.ts) the batch's contributions go through.
 const ACC = 19;
-const FIELDS = 20;
+// A record for grouped generative passes (groups.ts), or 0.
+const GROUPS = 20;
+const FIELDS = 21;
 export const SOURCE_WAKE_P = 0;
 export const SOURCE_WAKE_Q = 1;
 export const SOURCE_SLEEP_Q = 2;
@@ -29,23 +32,27 @@ export function trainer_bytes(): i32 { return FIELDS * 8; }
 
 // Writes the record. States: f32 arrays per source, 0, 1 or 2 slots of the source's region
 // (P for wake-P, Q otherwise) by optimiser; scratch: for K > 1, K x (n[1] + .. + n[L]) bytes
-// then K f64 (8-byte aligned); acc: an accumulator laid out for desc.
+// then K f64 (8-byte aligned); acc: an accumulator laid out for desc; groups: a grouped-pass
+// record laid out for desc (groups.ts), or 0.
 export function trainer_configure(tr: usize, batch: i32, samples: i32, wakeQ: bool, sleepQ: bool, optimizer: i32,
     mu: f64, beta1: f64, beta2: f64, adamEps: f64, scratch: usize,
-    rateP: f64, rateWQ: f64, rateSQ: f64, stateP: usize, stateWQ: usize, stateSQ: usize, acc: usize): void {
+    rateP: f64, rateWQ: f64, rateSQ: f64, stateP: usize, stateWQ: usize, stateSQ: usize, acc: usize, groups: usize): void {
   put(tr, BATCH, batch); put(tr, SAMPLES, samples); put(tr, WAKE_Q, wakeQ ? 1 : 0); put(tr, SLEEP_Q, sleepQ ? 1 : 0);
   put(tr, OPTIMIZER, optimizer); put(tr, MU, mu); put(tr, BETA1, beta1); put(tr, BETA2, beta2); put(tr, ADAM_EPS, adamEps);
   put(tr, SCRATCH, <f64>scratch);
   put(tr, RATE, rateP); put(tr, RATE + 1, rateWQ); put(tr, RATE + 2, rateSQ);
   put(tr, STATE_PTR, <f64>stateP); put(tr, STATE_PTR + 1, <f64>stateWQ); put(tr, STATE_PTR + 2, <f64>stateSQ);
   put(tr, ACC, <f64>acc);
+  put(tr, GROUPS, <f64>groups);
 }
 
-// A copy of trainer record `from` at `to` with its own RWS scratch and accumulator (for a shard).
-export function trainer_copy(from: usize, to: usize, scratch: usize, acc: usize): void {
+// A copy of trainer record `from` at `to` with its own RWS scratch, accumulator and grouped-pass
+// record (for a shard).
+export function trainer_copy(from: usize, to: usize, scratch: usize, acc: usize, groups: usize): void {
   memory.copy(to, from, FIELDS * 8);
   put(to, SCRATCH, <f64>scratch);
   put(to, ACC, <f64>acc);
+  put(to, GROUPS, <f64>groups);
 }
 
 // Optimiser steps taken by an update source (saved with the model for Adam's bias correction).
@@ -138,6 +145,7 @@ export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order:
   const n0 = <usize>field(desc, 0, N), rowBytes = kind == 0 ? n0 : n0 << 2;
   const K = <i32>get(tr, SAMPLES), wakeQ = get(tr, WAKE_Q) != 0;
   const go = gradOffset(desc), acc = <usize>get(tr, ACC);
+  const grouped = groups_begin(desc, <usize>get(tr, GROUPS), <f64>count * <f64>K);
   let bits = 0.0;
   for (let i = first; i < first + count; i++) {
     load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
@@ -149,6 +157,7 @@ export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order:
       bits += wakeReweighted(desc, tr, K, wakeQ);
     }
   }
+  if (grouped) groups_release(desc);
   acc_flush(desc, acc, SIDE_P, go);
   acc_flush(desc, acc, SIDE_Q, go);
   return bits;
@@ -158,10 +167,12 @@ export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order:
 // into the gradient block of desc through the trainer's accumulator.
 export function sleep_rows(desc: usize, tr: usize, count: i32): void {
   const go = gradOffset(desc), acc = <usize>get(tr, ACC);
+  const grouped = groups_begin(desc, <usize>get(tr, GROUPS), <f64>count);
   for (let i = 0; i < count; i++) {
     dream_sample(desc);
     updateQ(desc, 1.0, go, acc);
   }
+  if (grouped) groups_release(desc);
   acc_flush(desc, acc, SIDE_Q, go);
 }
 

@@ -183,8 +183,10 @@ export class HelmholtzMachine {
     const accumulator = recruit + recruitBytes;
     const accCapacity = Math.min(ACCUMULATOR_CAPACITY, plan.batchSize * plan.samples);
     const accBytes = align16(k.accumulator_bytes(this.desc, accCapacity));
-    const shards = threads > 1 ? this.placeShards(accumulator + accBytes, threads, rwsBytes, accBytes) : undefined;
-    const validAt = shards ? shards.end : accumulator + accBytes;
+    const groups = accumulator + accBytes;
+    const groupsBytes = plan.batchSize * plan.samples > 1 ? this.groupsBytes : 0;
+    const shards = threads > 1 ? this.placeShards(groups + groupsBytes, threads, rwsBytes, accBytes, groupsBytes) : undefined;
+    const validAt = shards ? shards.end : groups + groupsBytes;
     this.ensure(validAt, "data");
     this.putRows(rows, work);
     if (plan.recruit) this.startRecruiting(plan.recruit, recruit);
@@ -196,8 +198,9 @@ export class HelmholtzMachine {
       const started = now();
       const decay = plan.decay ** Math.max(0, this.epochs - plan.hold);
       const rates = { p: plan.rates.p * decay, wakeQ: plan.rates.wakeQ * decay, sleepQ: plan.rates.sleepQ * decay };
-      this.configureTrainer(plan, rates, scratch, accumulator);
+      this.configureTrainer(plan, rates, scratch, accumulator, groupsBytes ? groups : 0);
       k.accumulator_layout(this.desc, accumulator, accCapacity);
+      if (groupsBytes) k.groups_layout(this.desc, groups);
       k.make_order(this.desc, order, rows.rows, plan.shuffle);
       if (shards) this.layoutShards(shards, accCapacity);
       let bits = 0;
@@ -280,8 +283,9 @@ export class HelmholtzMachine {
     const o = options<SampleOptions>("options", opts, ["samples"]);
     const K = o.samples === undefined ? 10 : integerIn("samples", o.samples, 1, LIMITS.maxSamples);
     const rows = toRows("data", data, this.layers[0]);
-    const { ptr, out } = this.binaryRowsWithOutput(rows, 0, this.workStart);
-    k.description_length_rows(this.desc, ptr, rows.rows, K, out);
+    const { ptr, out, work } = this.binaryRowsWithOutput(rows, this.groupsBytes, this.workStart);
+    k.groups_layout(this.desc, work);
+    k.description_length_rows(this.desc, ptr, rows.rows, K, out, work);
     return this.mem!.readF64(out, rows.rows);
   }
 
@@ -312,19 +316,22 @@ export class HelmholtzMachine {
       const k = this.mem.kernels;
       const { ptr, out, work } = this.binaryRowsWithOutput(rows, 0, this.workStart);
       const workBytes = align16(exact ? 16 * Math.ceil(rows.rows / threads) : 8 * K);
-      const shards: number[] = [], works: number[] = [];
+      const groupsBytes = exact ? 0 : this.groupsBytes;
+      const shards: number[] = [], works: number[] = [], groups: number[] = [];
       let at = align16(work);
       for (let t = 0; t < threads; t++) {
         shards.push(at);
         works.push(align16(at + k.shard_bytes(this.desc)));
-        at = works[t] + workBytes;
+        groups.push(exact ? 0 : works[t] + workBytes);
+        at = works[t] + workBytes + groupsBytes;
       }
       this.ensure(at, "data");
-      for (const s of shards) {
+      shards.forEach((s, t) => {
         k.layout_shard(this.desc, s);
         k.seed_shard(this.desc, s);
-      }
-      await this.pool!.run({ estimate: true, data: ptr, n0: this.layers[0], rows: rows.rows, samples: exact ? 0 : K, out, shards, work: works });
+        if (!exact) k.groups_layout(s, groups[t]);
+      });
+      await this.pool!.run({ estimate: true, data: ptr, n0: this.layers[0], rows: rows.rows, samples: exact ? 0 : K, out, shards, work: works, groups });
       if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during logLikelihoodAsync()");
       return this.mem.readF64(out, rows.rows);
     } finally {
@@ -429,13 +436,14 @@ export class HelmholtzMachine {
   }
 
   // Room from `at` for the threads' barrier, the shard list and per thread a shard, a trainer
-  // record, RWS scratch of `rwsBytes` and a gradient accumulator of `accBytes`.
-  private placeShards(at: number, threads: number, rwsBytes: number, accBytes: number): Shards {
+  // record, RWS scratch of `rwsBytes`, a gradient accumulator of `accBytes` and a grouped-pass
+  // record of `groupsBytes` (none if 0).
+  private placeShards(at: number, threads: number, rwsBytes: number, accBytes: number, groupsBytes: number): Shards {
     const k = this.mem!.kernels;
     const control = align16(at);
     const list = control + 16;
     let p = align16(list + 4 * threads);
-    const shard: number[] = [], trainer: number[] = [], scratch: number[] = [], accumulator: number[] = [];
+    const shard: number[] = [], trainer: number[] = [], scratch: number[] = [], accumulator: number[] = [], groups: number[] = [];
     for (let t = 0; t < threads; t++) {
       shard.push(p);
       p = align16(p + k.shard_bytes(this.desc));
@@ -445,8 +453,10 @@ export class HelmholtzMachine {
       p += rwsBytes;
       accumulator.push(p);
       p += accBytes;
+      groups.push(groupsBytes ? p : 0);
+      p += groupsBytes;
     }
-    return { control, list, shard, trainer, scratch, accumulator, end: p };
+    return { control, list, shard, trainer, scratch, accumulator, groups, end: p };
   }
 
   // Fresh shards for an epoch: zeroed gradients, the epoch's trainer settings, streams seeded
@@ -456,7 +466,8 @@ export class HelmholtzMachine {
     s.shard.forEach((at, t) => {
       k.layout_shard(this.desc, at);
       k.accumulator_layout(at, s.accumulator[t], accCapacity);
-      k.trainer_copy(this.trainer, s.trainer[t], s.scratch[t], s.accumulator[t]);
+      if (s.groups[t]) k.groups_layout(at, s.groups[t]);
+      k.trainer_copy(this.trainer, s.trainer[t], s.scratch[t], s.accumulator[t], s.groups[t]);
       k.seed_shard(this.desc, at);
     });
     this.mem!.writeI32(s.list, s.shard);
@@ -470,6 +481,11 @@ export class HelmholtzMachine {
       pFloats: p / 4, qFloats: q / 4,
       desc: this.desc, trainer: this.trainer, list: s.list, control: s.control, shards: s.shard, shardTrainers: s.trainer,
     };
+  }
+
+  // Bytes of a grouped-pass record (assembly/groups.ts), for phases of many passes at fixed parameters.
+  private get groupsBytes(): number {
+    return align16(this.mem!.kernels.groups_bytes(this.desc));
   }
 
   // Memory after the machine: the trainer record, the optimiser state, then the work area.
@@ -508,11 +524,11 @@ export class HelmholtzMachine {
     SOURCES.forEach((_, s) => this.mem!.kernels.trainer_set_steps(this.trainer, s, 0));
   }
 
-  private configureTrainer(plan: TrainingPlan, rates: TrainingPlan["rates"], scratch: number, accumulator: number): void {
+  private configureTrainer(plan: TrainingPlan, rates: TrainingPlan["rates"], scratch: number, accumulator: number, groups: number): void {
     const o = plan.optimizer;
     const [sp, swq, ssq] = this.statePointers();
     this.mem!.kernels.trainer_configure(this.trainer, plan.batchSize, plan.samples, plan.wakeQ, plan.sleepQ, OPTIMIZER_CODES[o.type],
-      o.momentum, o.beta1, o.beta2, o.epsilon, scratch, rates.p, rates.wakeQ, rates.sleepQ, sp, swq, ssq, accumulator);
+      o.momentum, o.beta1, o.beta2, o.epsilon, scratch, rates.p, rates.wakeQ, rates.sleepQ, sp, swq, ssq, accumulator, groups);
   }
 
   // The trained state; into `reuse`'s buffers when their sizes still fit (a fresh copy costs page
@@ -568,9 +584,13 @@ export class HelmholtzMachine {
   // Per-row log-likelihood (importance-sampled with K draws, or exact) with work space from `at`.
   private estimate(rows: Rows, K: number, exact: boolean, at: number): Float64Array {
     const k = this.mem!.kernels;
-    const { ptr, out, work } = this.binaryRowsWithOutput(rows, exact ? 16 * rows.rows : 8 * K, at);
+    const logw = align16(8 * K);
+    const { ptr, out, work } = this.binaryRowsWithOutput(rows, exact ? 16 * rows.rows : logw + this.groupsBytes, at);
     if (exact) k.exact_log_likelihood_rows(this.desc, ptr, rows.rows, out, work);
-    else k.log_likelihood_rows(this.desc, ptr, rows.rows, K, out, work);
+    else {
+      k.groups_layout(this.desc, work + logw);
+      k.log_likelihood_rows(this.desc, ptr, rows.rows, K, out, work, work + logw);
+    }
     return this.mem!.readF64(out, rows.rows);
   }
 
@@ -618,6 +638,7 @@ interface Shards {
   trainer: number[];
   scratch: number[];
   accumulator: number[];
+  groups: number[];
   end: number;
 }
 

@@ -30,7 +30,7 @@ function estimate(job: EstimateJob): void {
   const [lo, hi] = slice([0, job.rows], t, start.threads, 1);
   if (hi === lo) return;
   const data = job.data + lo * job.n0, out = job.out + 8 * lo;
-  if (job.samples > 0) k.log_likelihood_rows(job.shards[t], data, hi - lo, job.samples, out, job.work[t]);
+  if (job.samples > 0) k.log_likelihood_rows(job.shards[t], data, hi - lo, job.samples, out, job.work[t], job.groups[t]);
   else k.exact_log_likelihood_rows(job.shards[t], data, hi - lo, out, job.work[t]);
 }
 

@@ -38,8 +38,9 @@ export interface ChunkJob {
 
 /**
  * Log-likelihoods of rows [0, rows) of u8 0/1 `data` (rows of n0 bytes) into f64 `out`: worker t
- * takes its contiguous slice of the rows on shard shards[t], with work space work[t]. samples = K
- * for the importance-sampled estimate, 0 for the exact one.
+ * takes its contiguous slice of the rows on shard shards[t], with work space work[t] and a
+ * grouped-pass record groups[t] (assembly/groups.ts). samples = K for the importance-sampled
+ * estimate, 0 for the exact one.
  */
 export interface EstimateJob {
   estimate: true;
@@ -50,6 +51,7 @@ export interface EstimateJob {
   out: number;
   shards: number[];
   work: number[];
+  groups: number[];
 }
 
 interface Port {

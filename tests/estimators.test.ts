@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HelmholtzMachine } from "../src/index.js";
 import { allBinaryVectors, randomBinary } from "./helpers/models.js";
+import { ReferenceMachine } from "./helpers/reference.js";
 
 describe("estimators", () => {
   it("exact log-likelihoods sum to 1 over all 2^n visible vectors", async () => {
@@ -9,6 +10,27 @@ describe("estimators", () => {
       const ll = m.logLikelihood(allBinaryVectors(layers[0]), { exact: true });
       const total = ll.reduce((a, v) => a + Math.exp(v), 0);
       expect(Math.abs(total - 1), `layers ${layers}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it("the sampled description length reproduces the reference's samples, with direct and with grouped passes", async () => {
+    // 2 rows x 4 samples stay direct; 30 rows x 4 samples build grouped generative tables
+    // (assembly/groups.ts). Hidden layers of 7 and 6 units: full and partial groups of three.
+    for (const count of [2, 30]) {
+      const m = await HelmholtzMachine.create({ layers: [12, 7, 6], seed: 21, initScale: 1.2 });
+      const ref = new ReferenceMachine(m.save());
+      const data = randomBinary(count, 12, 4, 0.5);
+      const K = 4;
+      const got = m.descriptionLength(data, { samples: K });
+      const want = Array.from({ length: count }, (_, r) => {
+        const d = Array.from(data.subarray(r * 12, r * 12 + 12));
+        let bits = 0;
+        for (let k = 0; k < K; k++) bits += ref.wakeGradient(d).bits;
+        return bits / K;
+      });
+      const worst = want.reduce((w, v, r) => Math.max(w, Math.abs(v - got[r])), 0);
+      expect(worst, `${count} rows`).toBeLessThan(1e-4);
+      m.dispose();
     }
   });
 

@@ -12,9 +12,10 @@ describe("fit({ threads })", () => {
     vi.unstubAllGlobals();
   });
 
-  it("each thread takes a fixed slice of the batch with its own stream; the update is their sum", async () => {
+  // B = 70 gives each thread 35 rows: enough passes for grouped generative passes (assembly/groups.ts).
+  it.each([7, 70])("each thread takes a fixed slice of a batch of %i with its own stream; the update is their sum", async (B) => {
     const layers = [9, 5, 3];
-    const B = 7, eps = 0.3, T = 2;
+    const eps = 0.3, T = 2;
     const m = await HelmholtzMachine.create({ layers, seed: 11, initScale: 0.5 });
     const ref = new ReferenceMachine(m.save());
     const data = randomBinary(B, 9, 5, 0.4);

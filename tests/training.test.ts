@@ -7,7 +7,7 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).re
 
 describe("minibatch training", () => {
   // B = 150 holds more contributions than the gradient accumulator does (64), so the batch's
-  // gradient is gathered over three flushes.
+  // gradient is gathered over three flushes, and its passes are grouped (assembly/groups.ts).
   it.each([7, 150])("one batch of B = %i rows applies the mean of B per-row updates computed with frozen parameters", async (B) => {
     const layers = [9, 5, 3];
     const eps = 0.3;
