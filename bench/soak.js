@@ -12,6 +12,7 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { HelmholtzMachine, bars } from "../dist/index.js";
+import { median } from "./timing.js";
 
 const args = parseArgs(process.argv.slice(2), {
   steps: 1e8, window: 1e6, layers: "16,8,1", seed: 1, rate: 0.05, out: "",
@@ -72,7 +73,6 @@ for (let w = 1; w <= windows; w++) {
 
 // Verdict.
 const fifth = Math.max(1, Math.floor(rows.length / 5));
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const first = rows.slice(0, fifth), last = rows.slice(-fifth);
 // Theil-Sen slope of the CPU-time rate against the window index (the median of all pairwise
 // slopes: robust to the odd window slowed by another process), as a fraction of the median rate

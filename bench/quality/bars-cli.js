@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RESULTS } from "./mnist-common.js";
 import { machineInfo } from "../machine.js";
+import { median } from "../timing.js";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "../../cli/dist/bin/wake-sleep.js");
 const args = process.argv.slice(2);
@@ -16,7 +17,6 @@ const dash = args.indexOf("--");
 const extra = dash >= 0 ? args.slice(dash + 1) : [];
 const i = args.indexOf("--seeds");
 const seeds = (i >= 0 && (dash < 0 || i < dash) ? args[i + 1] : "1,2,3,4,5").split(",").map(Number);
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
 const work = mkdtempSync(join(tmpdir(), "bars-cli-"));
 const kls = [], seconds = [];

@@ -12,6 +12,7 @@ import { parameterShapes } from "../../dist/model-file.js";
 import { diagnose } from "./bars-explore.js";
 import { initMachine, scaleRates } from "./bars-init.js";
 import { RESULTS } from "./mnist-common.js";
+import { median } from "../timing.js";
 
 function shrink(m, names, factor) {
   const shapes = parameterShapes(m.layers);
@@ -46,7 +47,6 @@ export async function runDecay(cfg, seed) {
   return { m, kl: curve.at(-1), curve };
 }
 
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 if (import.meta.url === `file://${process.argv[1]}`) {
   const cfgs = process.argv[2].split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
   const seeds = (process.argv[3] ?? "1,2,3,4,5").split(",").map(Number);

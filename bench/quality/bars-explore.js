@@ -8,6 +8,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { HelmholtzMachine, bars } from "../../dist/index.js";
 import { RESULTS } from "./mnist-common.js";
+import { median } from "../timing.js";
 
 /** What each middle unit draws: a unit is a clean bar when its generative weights to that bar's 4
  *  pixels all share one sign and are at least 3x larger than every other weight of the unit
@@ -43,6 +44,25 @@ export function diagnose(m) {
   return { distinctBars, topSplits, units };
 }
 
+/**
+ * Runs train(seed) for each seed, printing per seed the final KL, the bars found and a sampled KL
+ * curve (with each unit's bar unless quiet). Returns the KLs, diagnoses, curves and wall seconds.
+ */
+export async function trainSeeds(train, seeds, quiet) {
+  const t0 = performance.now();
+  const kls = [], diags = [], curves = [];
+  for (const seed of seeds) {
+    const { m, kl, curve } = await train(seed);
+    const d = diagnose(m);
+    kls.push(kl); diags.push(d); curves.push(curve);
+    const every = Math.max(1, Math.floor(curve.length / 10));
+    console.log(`seed ${seed}: KL ${kl.toFixed(3)}  bars ${d.distinctBars}/8 topSplit ${d.topSplits}  curve ${curve.filter((_, i) => (i + 1) % every === 0 || i === curve.length - 1).map((x) => x.toFixed(3)).join(" ")}`);
+    if (!quiet) console.log("   " + d.units.map((u) => `${u.bar ?? "mix"} ${u.pOn.join("/")}`).join("  "));
+    m.dispose();
+  }
+  return { kls, diags, curves, secs: (performance.now() - t0) / 1000 };
+}
+
 export async function trainOne(recipe, seed, onEpoch) {
   const { layers = [16, 8, 1], learningRate, initScale, fit, examples } = recipe;
   const epochs = fit.epochs ?? 1;
@@ -60,24 +80,11 @@ export async function trainOne(recipe, seed, onEpoch) {
   return { m, kl: curve[curve.length - 1], curve };
 }
 
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[(s.length - 1) >> 1] * 0.5 + s[s.length >> 1] * 0.5; };
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   const recipe = JSON.parse(process.argv[2]);
   const seeds = (process.argv[3] && !process.argv[3].startsWith("--") ? process.argv[3] : "1,2,3,4,5").split(",").map(Number);
   const quiet = process.argv.includes("--quiet");
-  const t0 = performance.now();
-  const kls = [], curves = [], diags = [];
-  for (const seed of seeds) {
-    const { m, kl, curve } = await trainOne(recipe, seed);
-    const d = diagnose(m);
-    kls.push(kl); curves.push(curve); diags.push(d);
-    const every = Math.max(1, Math.floor(curve.length / 10));
-    console.log(`seed ${seed}: KL ${kl.toFixed(3)}  bars ${d.distinctBars}/8 topSplit ${d.topSplits}  curve ${curve.filter((_, i) => (i + 1) % every === 0 || i === curve.length - 1).map((x) => x.toFixed(3)).join(" ")}`);
-    if (!quiet) console.log("   " + d.units.map((u) => `${u.bar ?? "mix"} ${u.pOn.join("/")}`).join("  "));
-    m.dispose();
-  }
-  const secs = (performance.now() - t0) / 1000;
+  const { kls, diags, curves, secs } = await trainSeeds((seed) => trainOne(recipe, seed), seeds, quiet);
   console.log(`median ${median(kls).toFixed(3)}  KLs ${kls.map((k) => k.toFixed(3)).join(" ")}  ${secs.toFixed(0)} s wall  recipe ${JSON.stringify(recipe)}`);
   mkdirSync(RESULTS, { recursive: true });
   appendFileSync(join(RESULTS, "bars-explore.jsonl"), JSON.stringify({ recipe, seeds, kls: kls.map((k) => +k.toFixed(4)), median: +median(kls).toFixed(4), curves: curves.map((c) => c.map((k) => +k.toFixed(4))), bars: diags.map((d) => d.distinctBars), topSplit: diags.map((d) => d.topSplits), wallSeconds: +secs.toFixed(1) }) + "\n");

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { diagnose } from "./bars-explore.js";
 import { runOne } from "./bars-init.js";
 import { RESULTS } from "./mnist-common.js";
+import { median } from "../timing.js";
 
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 const configs = readFileSync(process.argv[2], "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#")).map((l) => JSON.parse(l));
 const seeds = (process.argv[3] ?? "1,2,3").split(",").map(Number);
 for (const cfg of configs) {

@@ -12,9 +12,10 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { HelmholtzMachine, bars } from "../../dist/index.js";
 import { decodeSafetensors, encodeSafetensors } from "../../dist/safetensors.js";
-import { diagnose } from "./bars-explore.js";
+import { trainSeeds } from "./bars-explore.js";
 import { makeRng } from "./bars-reference.js";
 import { RESULTS } from "./mnist-common.js";
+import { median } from "../timing.js";
 
 const num = (x, d) => (x === undefined ? d : x);
 
@@ -66,24 +67,11 @@ export async function runOne(cfg, seed, onEpoch) {
   return { m, kl: curve.at(-1), curve };
 }
 
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   const cfg = JSON.parse(process.argv[2]);
   const seeds = (process.argv[3] && !process.argv[3].startsWith("--") ? process.argv[3] : "1,2,3,4,5").split(",").map(Number);
   const quiet = process.argv.includes("--quiet");
-  const t0 = performance.now();
-  const kls = [], diags = [], curves = [];
-  for (const seed of seeds) {
-    const { m, kl, curve } = await runOne(cfg, seed);
-    const d = diagnose(m);
-    kls.push(kl); diags.push(d); curves.push(curve);
-    const every = Math.max(1, Math.floor(curve.length / 10));
-    console.log(`seed ${seed}: KL ${kl.toFixed(3)}  bars ${d.distinctBars}/8 topSplit ${d.topSplits}  curve ${curve.filter((_, i) => (i + 1) % every === 0 || i === curve.length - 1).map((x) => x.toFixed(3)).join(" ")}`);
-    if (!quiet) console.log("   " + d.units.map((u) => `${u.bar ?? "mix"} ${u.pOn.join("/")}`).join("  "));
-    m.dispose();
-  }
-  const secs = (performance.now() - t0) / 1000;
+  const { kls, diags, curves, secs } = await trainSeeds((seed) => runOne(cfg, seed), seeds, quiet);
   console.log(`median ${median(kls).toFixed(3)}  KLs ${kls.map((k) => k.toFixed(3)).join(" ")}  ${secs.toFixed(0)} s  ${JSON.stringify(cfg)}`);
   mkdirSync(RESULTS, { recursive: true });
   appendFileSync(join(RESULTS, "bars-init.jsonl"), JSON.stringify({ cfg, seeds, kls: kls.map((k) => +k.toFixed(4)), median: +median(kls).toFixed(4), bars: diags.map((d) => d.distinctBars), curves: curves.map((c) => c.map((k) => +k.toFixed(4))), wallSeconds: +secs.toFixed(1) }) + "\n");

@@ -35,6 +35,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bars } from "../../dist/index.js";
 import { makeRng } from "./bars-reference.js";
+import { median } from "../timing.js";
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results");
 const sig = (x) => 1 / (1 + Math.exp(-x));
@@ -185,8 +186,6 @@ export function diagnose(M, mean) {
   const dead = units.filter((u) => Math.max(...u.p) < 0.01).length;
   return { distinctBars, dead, units };
 }
-
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
 export function run(cfg, seeds, { trace = false, quiet = false } = {}) {
   const t0 = performance.now();

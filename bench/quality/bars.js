@@ -10,6 +10,7 @@ import { HelmholtzMachine, bars } from "../../dist/index.js";
 import { BARS_CLASSIC, BARS_RECIPE } from "./bars-recipe.js";
 import { RESULTS } from "./mnist-common.js";
 import { machineInfo } from "../machine.js";
+import { median } from "../timing.js";
 
 const args = process.argv.slice(2);
 const flag = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -30,8 +31,6 @@ export async function trainBars(r, seed) {
   await m.fit(bars.sample(perEpoch, seed), r.fit);
   return m;
 }
-
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`recipe ${JSON.stringify(recipe)}`);
