@@ -1,4 +1,5 @@
 import { storeTail4 } from "./simd/tail";
+import { splatAt } from "./simd/constants";
 
 // Seeded randomness: four independent xoshiro128+ streams, one per f32x4 lane.
 // see: Blackman & Vigna, "Scrambled linear pseudorandom number generators" (2021), xoshiro128+ 1.0.
@@ -42,8 +43,10 @@ export function rng_seed(rng: usize, seedLo: u32, seedHi: u32): void {
   return uniformOf(next_u32x4(rng));
 }
 
+const UNIT = memory.data<f32>([5.9604644775390625e-8]); // 2^-24
+
 @inline function uniformOf(bits: v128): v128 {
-  return f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(bits, 8)), f32x4.splat(5.9604644775390625e-8)); // 2^-24
+  return f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(bits, 8)), splatAt(UNIT, 0));
 }
 
 // out[i] = the i-th uniform of the stream, i < n; draws ceil(n/4) blocks of four, the same

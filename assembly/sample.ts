@@ -1,6 +1,7 @@
 import { rng_fill_uniform } from "./rng";
-import { expNegAbs4, invOnePlus4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
+import { expNegAbs4, invOnePlus4, logisticFromExp4, logistic4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
+import { one4 } from "./simd/constants";
 
 // Bernoulli sampling. Every sampler first draws ceil(n/4) blocks of four uniforms u into s (one
 // block per four units, the generator state in registers), then sets s = 1.0 where u < p, else
@@ -25,7 +26,7 @@ const ACTIVE_LANES = memory.data<i32>([0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1,
   const o = s + (<usize>i << 2), rem = n - i;
   let on = f32x4.lt(rem >= 4 ? v128.load(o) : loadTail4(o, rem), p);
   if (rem < 4) on = v128.and(on, tailMask4(rem));
-  const sv = v128.and(on, f32x4.splat(1.0));
+  const sv = v128.and(on, one4());
   if (rem >= 4) v128.store(o, sv); else storeTail4(o, sv, rem);
   return on;
 }
@@ -43,27 +44,41 @@ export function sample_bernoulli(p: usize, n: i32, rng: usize, s: usize, idx: us
   return count;
 }
 
-// s[i] ~ Bernoulli(sigma(a[i])), i < n. a: f32 activations.
+// s[i] ~ Bernoulli(sigma(a[i])), i < n. a: f32 activations. Eight units per turn while they
+// last: two independent exp chains that the processor overlaps (the polynomial is latency-bound).
 export function sample_logistic(a: usize, n: i32, rng: usize, s: usize, idx: usize): i32 {
   rng_fill_uniform(rng, s, n);
-  let count = 0;
-  for (let i = 0; i < n; i += 4) {
-    const av = load4(a, i, n), e = expNegAbs4(av);
-    count = emitActive4(i32x4.bitmask(decide4(s, i, n, logisticFromExp4(av, e, invOnePlus4(e)))), i, idx, count);
+  let count = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = a + (<usize>i << 2);
+    const p0 = logistic4(v128.load(o)), p1 = logistic4(v128.load(o, 16));
+    count = emitActive4(i32x4.bitmask(decide4(s, i, n, p0)), i, idx, count);
+    count = emitActive4(i32x4.bitmask(decide4(s, i + 4, n, p1)), i + 4, idx, count);
   }
+  for (; i < n; i += 4) count = emitActive4(i32x4.bitmask(decide4(s, i, n, logistic4(load4(a, i, n)))), i, idx, count);
   return count;
 }
 
-// As sample_logistic, and also returns sum_i log P(s[i] | sigma(a[i])) in nats; the count goes
-// to the i32 at countOut.
+// As sample_logistic, and also returns sum_i log P(s[i] | sigma(a[i])) in nats (summed in unit
+// order); the count goes to the i32 at countOut.
 export function sample_logistic_logprob(a: usize, n: i32, rng: usize, s: usize, idx: usize, countOut: usize): f64 {
   rng_fill_uniform(rng, s, n);
-  let count = 0;
+  let count = 0, i = 0;
   let acc = f64x2.splat(0.0);
-  for (let i = 0; i < n; i += 4) {
-    const av = load4(a, i, n), e = expNegAbs4(av), inv = invOnePlus4(e);
-    const on = decide4(s, i, n, logisticFromExp4(av, e, inv));
-    let lp = logBernoulliFromExp4(av, v128.and(on, f32x4.splat(1.0)), e);
+  for (; i + 8 <= n; i += 8) {
+    const o = a + (<usize>i << 2);
+    const a0 = v128.load(o), a1 = v128.load(o, 16), e0 = expNegAbs4(a0), e1 = expNegAbs4(a1);
+    const on0 = decide4(s, i, n, logisticFromExp4(a0, e0, invOnePlus4(e0)));
+    const on1 = decide4(s, i + 4, n, logisticFromExp4(a1, e1, invOnePlus4(e1)));
+    acc = accumulate4(acc, logBernoulliFromExp4(a0, v128.and(on0, one4()), e0));
+    acc = accumulate4(acc, logBernoulliFromExp4(a1, v128.and(on1, one4()), e1));
+    count = emitActive4(i32x4.bitmask(on0), i, idx, count);
+    count = emitActive4(i32x4.bitmask(on1), i + 4, idx, count);
+  }
+  for (; i < n; i += 4) {
+    const av = load4(a, i, n), e = expNegAbs4(av);
+    const on = decide4(s, i, n, logisticFromExp4(av, e, invOnePlus4(e)));
+    let lp = logBernoulliFromExp4(av, v128.and(on, one4()), e);
     if (n - i < 4) lp = v128.and(lp, tailMask4(n - i));
     acc = accumulate4(acc, lp);
     count = emitActive4(i32x4.bitmask(on), i, idx, count);

@@ -1,24 +1,32 @@
 // Small @inline f32x4 helpers shared by the kernels.
+import { splatAt, one4, two4 } from "./constants";
+
+// exp's constants, in the order used below.
+const EXP_C = memory.data<f32>([-87.0, 1.44269504088896341, 0.693359375, -2.12194440e-4, 1.9875691500e-4,
+  1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1, 12583039.0]);
+// log1p's series coefficients 1/13, 1/11, .., 1/3.
+const LOG1P_C = memory.data<f32>([0.07692307692307693, 0.09090909090909091, 0.1111111111111111,
+  0.14285714285714285, 0.2, 0.3333333333333333]);
 
 // exp(x) for x in [-87, 0], lane-wise.
 // see: Cephes expf.c (S. Moshier): x = n ln2 + r with |r| <= ln2/2, e^r by a degree-7
 // minimax polynomial, 2^n written into the exponent bits. Cephes quotes a relative error of
 // 1.1e-7 over [-87, 88]; n >= -126 here keeps every result a normal float.
 @inline export function expNonPositive4(x: v128): v128 {
-  x = f32x4.pmax(x, f32x4.splat(-87.0)); // pmax: x is never NaN here, and pmax is one instruction
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341))); // log2(e)
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375))); // ln2, high part
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4))); // ln2, low part
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+  x = f32x4.pmax(x, splatAt(EXP_C, 0)); // pmax: x is never NaN here, and pmax is one instruction
+  const n = f32x4.nearest(f32x4.mul(x, splatAt(EXP_C, 1))); // log2(e)
+  let r = f32x4.sub(x, f32x4.mul(n, splatAt(EXP_C, 2))); // ln2, high part
+  r = f32x4.sub(r, f32x4.mul(n, splatAt(EXP_C, 3))); // ln2, low part
+  let p = splatAt(EXP_C, 4);
+  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_C, 5));
+  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_C, 6));
+  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_C, 7));
+  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_C, 8));
+  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_C, 9));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), one4());
   // 2^n without a float-to-int conversion: the bits of 1.5 * 2^23 + (n + 127) end in n + 127,
   // and shifting them left by 23 leaves exactly (n + 127) << 23, the exponent field of 2^n.
-  const scale = i32x4.shl(f32x4.add(n, f32x4.splat(12583039.0)), 23); // 12583039 = 1.5 * 2^23 + 127
+  const scale = i32x4.shl(f32x4.add(n, splatAt(EXP_C, 10)), 23); // 12583039 = 1.5 * 2^23 + 127
   return f32x4.mul(p, scale);
 }
 
@@ -28,14 +36,14 @@
 // division, no exponent extraction; the f32 rounding dominates: abs error 7.4e-8, relative 1.2e-7
 // (measured at every y = k 2^-22 in [0, 1] against log1p in f64).
 @inline export function log1pUnit4(y: v128): v128 {
-  const z = f32x4.div(y, f32x4.add(f32x4.splat(2.0), y));
+  const z = f32x4.div(y, f32x4.add(two4(), y));
   const w = f32x4.mul(z, z);
-  let p = f32x4.splat(0.07692307692307693); // 1/13
-  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(0.09090909090909091)); // 1/11
-  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(0.1111111111111111)); // 1/9
-  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(0.14285714285714285)); // 1/7
-  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(0.2)); // 1/5
-  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(0.3333333333333333)); // 1/3
+  let p = splatAt(LOG1P_C, 0);
+  p = f32x4.add(f32x4.mul(p, w), splatAt(LOG1P_C, 1));
+  p = f32x4.add(f32x4.mul(p, w), splatAt(LOG1P_C, 2));
+  p = f32x4.add(f32x4.mul(p, w), splatAt(LOG1P_C, 3));
+  p = f32x4.add(f32x4.mul(p, w), splatAt(LOG1P_C, 4));
+  p = f32x4.add(f32x4.mul(p, w), splatAt(LOG1P_C, 5));
   const z2 = f32x4.add(z, z);
   return f32x4.add(z2, f32x4.mul(z2, f32x4.mul(w, p)));
 }

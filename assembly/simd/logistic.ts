@@ -1,13 +1,15 @@
 import { expNonPositive4, log1pUnit4 } from "./exp";
+import { one4, signBit4 } from "./constants";
 
 // e^-|a|, the one exponential from which both the logistic and its logarithms follow.
 @inline export function expNegAbs4(a: v128): v128 {
-  return expNonPositive4(f32x4.neg(f32x4.abs(a)));
+  return expNonPositive4(v128.or(a, signBit4())); // -|a|: the sign bit set
 }
 
 // 1 / (1 + e): the one division per unit, shared by the logistic and its logarithm.
 @inline export function invOnePlus4(e: v128): v128 {
-  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+  const one = one4();
+  return f32x4.div(one, f32x4.add(one, e));
 }
 
 // sigma(a) = 1 / (1 + e^-a) from e = e^-|a| and inv = 1/(1+e): inv for a >= 0, e inv for a < 0,
@@ -25,9 +27,9 @@ import { expNonPositive4, log1pUnit4 } from "./exp";
 // log P(s | a) = log sigma(a) if s = 1, log(1 - sigma(a)) if s = 0, for s in {0.0, 1.0}:
 // -(max(x, 0) + log1p(e^-|a|)) with x = a (1 - 2 s); the stable log-sigmoid form.
 @inline export function logBernoulliFromExp4(a: v128, s: v128, e: v128): v128 {
-  const x = f32x4.mul(a, f32x4.sub(f32x4.splat(1.0), f32x4.add(s, s)));
+  const x = f32x4.mul(a, f32x4.sub(one4(), f32x4.add(s, s)));
   const log1pE = log1pUnit4(e);
-  return f32x4.neg(f32x4.add(f32x4.pmax(x, f32x4.splat(0.0)), log1pE));
+  return v128.xor(signBit4(), f32x4.add(f32x4.pmax(x, f32x4.splat(0.0)), log1pE));
 }
 
 // acc (f64x2) += the four f32 lanes of v.

@@ -1,11 +1,12 @@
 import { loadTail4, storeTail4 } from "./tail";
+import { minusMaxF32x4, maxF32x4 } from "./constants";
 
 // Sums of index-selected rows, the loop shared by the probability pass and the gathered update.
 
 // An activation as a finite float: sums beyond the f32 range (parameters near ±3.4e38) clamp to
 // ±F32_MAX, and the NaN of +Inf + -Inf becomes 0, so every consumer sees a finite activation.
 @inline export function finite4(a: v128): v128 {
-  const clamped = f32x4.pmin(f32x4.pmax(a, f32x4.splat(-3.4028234663852886e38)), f32x4.splat(3.4028234663852886e38));
+  const clamped = f32x4.pmin(f32x4.pmax(a, minusMaxF32x4()), maxF32x4());
   return v128.and(clamped, f32x4.eq(a, a));
 }
 
