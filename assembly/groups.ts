@@ -60,8 +60,9 @@ export function groups_release(desc: usize): void { store<i32>(desc, 0, ACTIVE_W
 // 50] tables costs about as much as 10-20 direct passes over Gw[0], and saves ~1/3 of each pass).
 const MIN_PASSES = 32;
 
-// Builds and puts in use the record `rec` (0: none) when a phase of `passes` passes per layer
-// would gain from it; returns whether it did (then the caller releases it when the phase ends).
+// Builds and puts in use the record `rec` (0: none) when `passes` passes per layer with fixed
+// parameters would gain from it; returns whether it did (then the caller releases it, or builds
+// it again, before the next pass on changed parameters).
 export function groups_begin(desc: usize, rec: usize, passes: f64): bool {
   if (rec == 0 || passes < MIN_PASSES) return false;
   groups_build(desc, rec);

@@ -5,11 +5,11 @@ export { sample_bernoulli, sample_logistic, sample_logistic_logprob, binary_to_s
 export { bias_plus_rows } from "./pass";
 export { logistic_delta, add_to_rows, add_row_sums, add_vector } from "./update";
 export { accumulator_bytes, accumulator_layout } from "./accumulate";
-export { groups_bytes, groups_layout, group_table_build, grouped_bias_plus_rows } from "./groups";
+export { groups_bytes, groups_layout, groups_release, group_table_build, grouped_bias_plus_rows } from "./groups";
 export { log_bernoulli_sum } from "./logprob";
 export { machine_end, layout_machine, shard_bytes, layout_shard, param_ptr, params_begin, params_end, q_begin, rng_ptr, state_ptr, prob_ptr } from "./layout";
 export { machine_init, load_row, wake_step, sleep_step, train_rows, make_order, dream_rows, recognize_row, reconstruct_row, binarize_rows } from "./machine";
-export { trainer_bytes, trainer_configure, trainer_copy, trainer_steps, trainer_set_steps, trainer_apply, trainer_apply_slice, trainer_region_floats, train_batches, wake_rows, sleep_rows } from "./trainer";
+export { trainer_bytes, trainer_configure, trainer_copy, trainer_steps, trainer_set_steps, trainer_apply, trainer_apply_slice, trainer_region_floats, train_batches, wake_rows, sleep_rows, trainer_tables_begin, trainer_tables_refresh } from "./trainer";
 export { seed_shard, reduce_shards } from "./shards";
 export { recruit_bytes, recruit_configure, recruit_silence_all, recruit_count } from "./recruit";
 export { apply_sgd, apply_momentum, apply_adam, all_finite } from "./optimizer";
@@ -19,4 +19,4 @@ export { description_length_rows, log_likelihood_rows, exact_log_likelihood_rows
 export function heap_base(): usize { return __heap_base; }
 
 // Bumped whenever an export's meaning changes, so that a .js and .wasm of different builds are caught.
-export function abi_version(): i32 { return 6; }
+export function abi_version(): i32 { return 7; }

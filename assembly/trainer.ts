@@ -9,7 +9,7 @@ import { load_row, recognize_sample, recognize_prepare, recognize_sample_prepare
 import { binary_to_states } from "./sample";
 import { recruit_step } from "./recruit";
 import { acc_flush, SIDE_P, SIDE_Q } from "./accumulate";
-import { groups_begin, groups_release } from "./groups";
+import { groups_begin, groups_build, groups_release, groupsActive } from "./groups";
 import { apply_sgd, apply_momentum, apply_adam, OPT_MOMENTUM, OPT_ADAM } from "./optimizer";
 
 // The trainer record: f64 fields at `tr`, written by trainer_configure.
@@ -138,6 +138,21 @@ function wakeReweighted(desc: usize, tr: usize, K: i32, wakeQ: bool): f64 {
   return sumBits / <f64>K * LOG2E;
 }
 
+// Grouped-pass tables (groups.ts) over a run of batches: built at its start when a batch of
+// `rows` rows has enough passes to pay (a wake phase of rows x K passes and a sleep phase of
+// rows), then built again after each update of P. So the tables are built once per batch and
+// serve the sleep phase after the update and the next batch's wake phase, both on the same P.
+// Returns whether tables are in use; the caller releases them (groups_release) when the run ends.
+export function trainer_tables_begin(desc: usize, tr: usize, rows: i32): bool {
+  return groups_begin(desc, <usize>get(tr, GROUPS), <f64>rows * (get(tr, SAMPLES) + 1));
+}
+
+// After an update of P: the tables again, if tables are in use.
+export function trainer_tables_refresh(desc: usize): void {
+  const rec = groupsActive(desc);
+  if (rec != 0) groups_build(desc, rec);
+}
+
 // Wake steps on rows order[first .. first+count) of data (u8 or f32 rows by kind) with every
 // parameter fixed: their gradients (wake-P; wake-Q in RWS if on) summed into the gradient block
 // of desc, through the trainer's accumulator. Returns the summed wake description lengths in bits.
@@ -145,7 +160,6 @@ export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order:
   const n0 = <usize>field(desc, 0, N), rowBytes = kind == 0 ? n0 : n0 << 2;
   const K = <i32>get(tr, SAMPLES), wakeQ = get(tr, WAKE_Q) != 0;
   const go = gradOffset(desc), acc = <usize>get(tr, ACC);
-  const grouped = groups_begin(desc, <usize>get(tr, GROUPS), <f64>count * <f64>K);
   let bits = 0.0;
   for (let i = first; i < first + count; i++) {
     load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
@@ -157,7 +171,6 @@ export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order:
       bits += wakeReweighted(desc, tr, K, wakeQ);
     }
   }
-  if (grouped) groups_release(desc);
   acc_flush(desc, acc, SIDE_P, go);
   acc_flush(desc, acc, SIDE_Q, go);
   return bits;
@@ -167,12 +180,10 @@ export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order:
 // into the gradient block of desc through the trainer's accumulator.
 export function sleep_rows(desc: usize, tr: usize, count: i32): void {
   const go = gradOffset(desc), acc = <usize>get(tr, ACC);
-  const grouped = groups_begin(desc, <usize>get(tr, GROUPS), <f64>count);
   for (let i = 0; i < count; i++) {
     dream_sample(desc);
     updateQ(desc, 1.0, go, acc);
   }
-  if (grouped) groups_release(desc);
   acc_flush(desc, acc, SIDE_Q, go);
 }
 
@@ -182,17 +193,25 @@ export function sleep_rows(desc: usize, tr: usize, count: i32): void {
 export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, recruit: usize): f64 {
   const B = <i32>get(tr, BATCH);
   const wakeQ = get(tr, WAKE_Q) != 0, sleepQ = get(tr, SLEEP_Q) != 0;
+  const grouped = trainer_tables_begin(desc, tr, min(B, count));
   let bits = 0.0;
   for (let b0 = first; b0 < first + count; b0 += B) {
     const rows = min(B, first + count - b0);
     bits += wake_rows(desc, tr, data, kind, order, b0, rows);
     trainer_apply(desc, tr, SOURCE_WAKE_P, rows);
     if (wakeQ) trainer_apply(desc, tr, SOURCE_WAKE_Q, rows);
-    if (recruit != 0) recruit_step(desc, recruit);
+    if (recruit != 0) {
+      if (grouped) groups_release(desc); // recruitment runs passes, and changes P
+      recruit_step(desc, recruit);
+      if (grouped) groups_build(desc, <usize>get(tr, GROUPS));
+    } else {
+      trainer_tables_refresh(desc);
+    }
     if (sleepQ) {
       sleep_rows(desc, tr, rows);
       trainer_apply(desc, tr, SOURCE_SLEEP_Q, rows);
     }
   }
+  if (grouped) groups_release(desc);
   return bits;
 }

@@ -27,6 +27,27 @@ describe("minibatch training", () => {
     for (const [name, t] of m.parameters()) expect(maxDiff(t.data, ref.parameters().get(name)!), name).toBeLessThan(1e-5);
   });
 
+  // B = 40 is grouped; the tables are built once per batch, after the wake update, and must serve
+  // both the sleep phase after it and the next batch's wake phase.
+  it("two batches of B = 40: every phase sees the parameters of the update before it", async () => {
+    const layers = [9, 5, 3], eps = 0.3, B = 40;
+    const m = await HelmholtzMachine.create({ layers, seed: 12, initScale: 0.5 });
+    const ref = new ReferenceMachine(m.save());
+    const data = randomBinary(2 * B, 9, 6, 0.4);
+    await m.fit(data, { batchSize: B, learningRate: eps, shuffle: false });
+    for (let batch = 0; batch < 2; batch++) {
+      const wake = ref.zeroGradient();
+      for (let b = batch * B; b < (batch + 1) * B; b++) {
+        for (const [name, g] of ref.wakeGradient(Array.from(data.subarray(b * 9, b * 9 + 9))).grad) g.forEach((v, i) => (wake.get(name)![i] += v));
+      }
+      ref.apply(wake, eps / B);
+      const sleep = ref.zeroGradient();
+      for (let b = 0; b < B; b++) for (const [name, g] of ref.sleepGradient()) g.forEach((v, i) => (sleep.get(name)![i] += v));
+      ref.apply(sleep, eps / B);
+    }
+    for (const [name, t] of m.parameters()) expect(maxDiff(t.data, ref.parameters().get(name)!), name).toBeLessThan(1e-5);
+  });
+
   it("batchSize 1 with plain SGD is the online rule, bit for bit", async () => {
     const data = randomBinary(200, 12, 3);
     const online = await HelmholtzMachine.create({ layers: [12, 6, 2], seed: 3 });
