@@ -5,6 +5,19 @@ import { allBinaryVectors, machineWith, randomBinary, sigma } from "./helpers/mo
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
+// One minibatch on the reference, rows first .. first+B of 9-unit data: B wake gradients at the same
+// parameters, then one step; B sleep gradients from fantasies, then one step.
+function referenceBatch(ref: ReferenceMachine, data: Uint8Array, first: number, B: number, eps: number): void {
+  const wake = ref.zeroGradient();
+  for (let b = first; b < first + B; b++) {
+    for (const [name, g] of ref.wakeGradient(Array.from(data.subarray(b * 9, b * 9 + 9))).grad) g.forEach((v, i) => (wake.get(name)![i] += v));
+  }
+  ref.apply(wake, eps / B);
+  const sleep = ref.zeroGradient();
+  for (let b = 0; b < B; b++) for (const [name, g] of ref.sleepGradient()) g.forEach((v, i) => (sleep.get(name)![i] += v));
+  ref.apply(sleep, eps / B);
+}
+
 describe("minibatch training", () => {
   // B = 150 holds more contributions than the gradient accumulator does (64), so the batch's
   // gradient is gathered over three flushes, and its passes are grouped (assembly/groups.ts).
@@ -15,15 +28,7 @@ describe("minibatch training", () => {
     const ref = new ReferenceMachine(m.save());
     const data = randomBinary(B, 9, 5, 0.4);
     await m.fit(data, { batchSize: B, learningRate: eps, shuffle: false });
-    // Wake: B gradients at the same parameters, then one step; sleep: B fantasies, then one step.
-    const wake = ref.zeroGradient();
-    for (let b = 0; b < B; b++) {
-      for (const [name, g] of ref.wakeGradient(Array.from(data.subarray(b * 9, b * 9 + 9))).grad) g.forEach((v, i) => (wake.get(name)![i] += v));
-    }
-    ref.apply(wake, eps / B);
-    const sleep = ref.zeroGradient();
-    for (let b = 0; b < B; b++) for (const [name, g] of ref.sleepGradient()) g.forEach((v, i) => (sleep.get(name)![i] += v));
-    ref.apply(sleep, eps / B);
+    referenceBatch(ref, data, 0, B, eps);
     for (const [name, t] of m.parameters()) expect(maxDiff(t.data, ref.parameters().get(name)!), name).toBeLessThan(1e-5);
   });
 
@@ -35,16 +40,7 @@ describe("minibatch training", () => {
     const ref = new ReferenceMachine(m.save());
     const data = randomBinary(2 * B, 9, 6, 0.4);
     await m.fit(data, { batchSize: B, learningRate: eps, shuffle: false });
-    for (let batch = 0; batch < 2; batch++) {
-      const wake = ref.zeroGradient();
-      for (let b = batch * B; b < (batch + 1) * B; b++) {
-        for (const [name, g] of ref.wakeGradient(Array.from(data.subarray(b * 9, b * 9 + 9))).grad) g.forEach((v, i) => (wake.get(name)![i] += v));
-      }
-      ref.apply(wake, eps / B);
-      const sleep = ref.zeroGradient();
-      for (let b = 0; b < B; b++) for (const [name, g] of ref.sleepGradient()) g.forEach((v, i) => (sleep.get(name)![i] += v));
-      ref.apply(sleep, eps / B);
-    }
+    for (let batch = 0; batch < 2; batch++) referenceBatch(ref, data, batch * B, B, eps);
     for (const [name, t] of m.parameters()) expect(maxDiff(t.data, ref.parameters().get(name)!), name).toBeLessThan(1e-5);
   });
 
