@@ -45,7 +45,7 @@ export function sample_bernoulli(p: usize, n: i32, rng: usize, s: usize, idx: us
 }
 
 // s[i] ~ Bernoulli(sigma(a[i])), i < n. a: f32 activations. Eight units per turn while they
-// last: two independent exp chains that the processor overlaps (the polynomial is latency-bound).
+// last: two independent exp chains that the processor can overlap.
 export function sample_logistic(a: usize, n: i32, rng: usize, s: usize, idx: usize): i32 {
   rng_fill_uniform(rng, s, n);
   let count = 0, i = 0;

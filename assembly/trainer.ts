@@ -142,9 +142,9 @@ function wakeReweighted(desc: usize, tr: usize, K: i32, wakeQ: bool): f64 {
 // `rows` rows has enough passes to pay (a wake phase of rows x K passes and a sleep phase of
 // rows), then built again after each update of P. So the tables are built once per batch and
 // serve the sleep phase after the update and the next batch's wake phase, both on the same P.
-// Returns whether tables are in use; the caller releases them (groups_release) when the run ends.
-export function trainer_tables_begin(desc: usize, tr: usize, rows: i32): bool {
-  return groups_begin(desc, <usize>get(tr, GROUPS), <f64>rows * (get(tr, SAMPLES) + 1));
+// The caller releases them (groups_release) when the run ends.
+export function trainer_tables_begin(desc: usize, tr: usize, rows: i32): void {
+  groups_begin(desc, <usize>get(tr, GROUPS), <f64>rows * (get(tr, SAMPLES) + 1));
 }
 
 // After an update of P: the tables again, if tables are in use.
@@ -193,25 +193,20 @@ export function sleep_rows(desc: usize, tr: usize, count: i32): void {
 export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, recruit: usize): f64 {
   const B = <i32>get(tr, BATCH);
   const wakeQ = get(tr, WAKE_Q) != 0, sleepQ = get(tr, SLEEP_Q) != 0;
-  const grouped = trainer_tables_begin(desc, tr, min(B, count));
+  trainer_tables_begin(desc, tr, min(B, count));
   let bits = 0.0;
   for (let b0 = first; b0 < first + count; b0 += B) {
     const rows = min(B, first + count - b0);
     bits += wake_rows(desc, tr, data, kind, order, b0, rows);
     trainer_apply(desc, tr, SOURCE_WAKE_P, rows);
     if (wakeQ) trainer_apply(desc, tr, SOURCE_WAKE_Q, rows);
-    if (recruit != 0) {
-      if (grouped) groups_release(desc); // recruitment runs passes, and changes P
-      recruit_step(desc, recruit);
-      if (grouped) groups_build(desc, <usize>get(tr, GROUPS));
-    } else {
-      trainer_tables_refresh(desc);
-    }
+    if (recruit != 0) recruit_step(desc, recruit); // recognition passes only, which are never grouped
+    trainer_tables_refresh(desc);
     if (sleepQ) {
       sleep_rows(desc, tr, rows);
       trainer_apply(desc, tr, SOURCE_SLEEP_Q, rows);
     }
   }
-  if (grouped) groups_release(desc);
+  groups_release(desc);
   return bits;
 }

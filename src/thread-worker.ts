@@ -56,7 +56,7 @@ function runChunk(job: ChunkJob): number {
   const steps = [0, 1, 2].map((source) => k.trainer_steps(trainer, source));
   // Grouped-pass tables on this shard, built again after each update of P as in train_batches (trainer.ts).
   const [lo0, hi0] = slice([0, Math.min(job.batch, job.count)], t, T, 1);
-  const grouped = k.trainer_tables_begin(shard, shardTrainer, hi0 - lo0);
+  k.trainer_tables_begin(shard, shardTrainer, hi0 - lo0);
   let bits = 0;
   for (let b0 = job.first; b0 < job.first + job.count; b0 += job.batch) {
     const rows = Math.min(job.batch, job.first + job.count - b0);
@@ -79,7 +79,7 @@ function runChunk(job: ChunkJob): number {
       barrier();
     }
   }
-  if (grouped) k.groups_release(shard);
+  k.groups_release(shard);
   if (t === 0) steps.forEach((n, source) => k.trainer_set_steps(trainer, source, n));
   return bits;
 }
