@@ -12,7 +12,8 @@
 // add per contribution.
 //
 // Record at `acc` (i32 words): [0] P contributions held, [1] Q contributions held, [2] capacity C,
-// [3] L, then per layer l < L three pointers per side:
+// [3] L, [4] P spilled, [5] Q spilled (1 if a full buffer was flushed since the side was last
+// emptied by a full flush or acc_clear), then per layer l < L three pointers per side:
 //   P: delta buffer (C rows of stride[l] f32), list counts (n[l+1] i32), lists (n[l+1] x C i32);
 //   Q: delta buffer (C rows of stride[l+1] f32), list counts (n[l] i32), lists (n[l] x C i32).
 import { depth, field, ptr, N, STRIDE, IDX, COUNT, GW, RW } from "./layout";
@@ -20,7 +21,8 @@ import { add_row_sums } from "./update";
 
 export const SIDE_P = 0;
 export const SIDE_Q = 1;
-const HEADER = 4;
+const HEADER = 6;
+const SPILLED = 4;
 const PER_SIDE = 3;
 const DELTAS = 0, COUNTS = 1, LISTS = 2;
 
@@ -53,6 +55,7 @@ function place(desc: usize, at: f64, cap: i32, write: bool): f64 {
   }
   if (write) {
     setWord(base, 0, 0); setWord(base, 1, 0); setWord(base, 2, cap); setWord(base, 3, L);
+    setWord(base, SPILLED + SIDE_P, 0); setWord(base, SPILLED + SIDE_Q, 0);
     for (let l = 0; l < L; l++) {
       for (let side = SIDE_P; side <= SIDE_Q; side++) memory.fill(part(base, side, l, COUNTS), 0, <usize>field(desc, rowLayer(side, l), N) << 2);
     }
@@ -76,6 +79,7 @@ export function acc_delta_row(desc: usize, acc: usize, side: i32, l: i32, target
   let held = word(acc, side);
   if (held == capacity(acc)) {
     acc_flush(desc, acc, side, target);
+    setWord(acc, SPILLED + side, 1);
     held = 0;
   }
   return part(acc, side, l, DELTAS) + (<usize>held * <usize>field(desc, deltaLayer(side, l), STRIDE) << 2);
@@ -103,18 +107,50 @@ export function acc_done(acc: usize, side: i32): void {
 // parameters, and empties that side.
 export function acc_flush(desc: usize, acc: usize, side: i32, target: usize): void {
   if (word(acc, side) == 0) return;
-  const cap = <usize>capacity(acc);
   for (let l = 0; l < depth(desc); l++) {
-    const owners = field(desc, rowLayer(side, l), N), n = field(desc, deltaLayer(side, l), N);
-    const stride = field(desc, deltaLayer(side, l), STRIDE), rowBytes = <usize>stride << 2;
-    const W = (side == SIDE_P ? ptr(desc, l, GW) : ptr(desc, l, RW)) + target;
-    const deltas = part(acc, side, l, DELTAS), counts = part(acc, side, l, COUNTS), lists = part(acc, side, l, LISTS);
-    for (let k = 0; k < owners; k++) {
-      const at = counts + (<usize>k << 2), m = load<i32>(at);
-      if (m == 0) continue;
-      add_row_sums(W + <usize>k * rowBytes, deltas, stride, lists + ((<usize>k * cap) << 2), m, n);
-      store<i32>(at, 0);
-    }
+    acc_flush_rows(desc, acc, side, l, 0, rowsOf(desc, side, l), weightsOf(desc, side, l) + target);
   }
+  acc_clear(acc, side);
+}
+
+// The weights whose rows one side's lists of layer l belong to: Gw[l] for P, Rw[l] for Q.
+export function weightsOf(desc: usize, side: i32, l: i32): usize {
+  return side == SIDE_P ? ptr(desc, l, GW) : ptr(desc, l, RW);
+}
+
+// Owners of rows (units of rowLayer(side, l)) for one side's lists of layer l.
+export function rowsOf(desc: usize, side: i32, l: i32): i32 {
+  return field(desc, rowLayer(side, l), N);
+}
+
+// Bytes per row of those weights (the delta layer's stride).
+export function rowBytesOf(desc: usize, side: i32, l: i32): usize {
+  return <usize>field(desc, deltaLayer(side, l), STRIDE) << 2;
+}
+
+// Adds the held deltas listed under rows [k0, k1) of the weights of (side, l) to the gradient
+// rows of those weights at W (f32 rows of rowBytesOf, 16-byte aligned), and empties those lists.
+// (Column blocks over all the rows, to keep a block of the deltas in L1, measured 0.89 of this
+// in W2.) The side's held count is left alone: threads flush disjoint rows of every shard's
+// accumulator, and each shard's owner then calls acc_clear.
+export function acc_flush_rows(desc: usize, acc: usize, side: i32, l: i32, k0: i32, k1: i32, W: usize): void {
+  const counts = part(acc, side, l, COUNTS), lists = part(acc, side, l, LISTS), deltas = part(acc, side, l, DELTAS);
+  const stride = field(desc, deltaLayer(side, l), STRIDE), n = field(desc, deltaLayer(side, l), N);
+  const rowBytes = <usize>stride << 2, listBytes = <usize>capacity(acc) << 2;
+  for (let k = k0; k < k1; k++) {
+    const m = load<i32>(counts + (<usize>k << 2));
+    if (m != 0) add_row_sums(W + <usize>k * rowBytes, deltas, stride, lists + <usize>k * listBytes, m, n);
+  }
+  memory.fill(counts + (<usize>k0 << 2), 0, <usize>(k1 - k0) << 2);
+}
+
+// Whether one side flushed a full buffer into its own gradient block since it was last emptied.
+export function acc_spilled(acc: usize, side: i32): bool {
+  return word(acc, SPILLED + side) != 0;
+}
+
+// Empties one side whose lists have all been flushed (acc_flush_rows).
+export function acc_clear(acc: usize, side: i32): void {
   setWord(acc, side, 0);
+  setWord(acc, SPILLED + side, 0);
 }

@@ -9,8 +9,8 @@ export { groups_bytes, groups_layout, groups_release, group_table_build, grouped
 export { log_bernoulli_sum } from "./logprob";
 export { machine_end, layout_machine, shard_bytes, layout_shard, param_ptr, params_begin, params_end, q_begin, rng_ptr, state_ptr, prob_ptr } from "./layout";
 export { machine_init, load_row, wake_step, sleep_step, train_rows, make_order, dream_rows, recognize_row, reconstruct_row, binarize_rows } from "./machine";
-export { trainer_bytes, trainer_configure, trainer_copy, trainer_steps, trainer_set_steps, trainer_apply, trainer_apply_slice, trainer_region_floats, train_batches, wake_rows, sleep_rows, trainer_tables_begin, trainer_tables_refresh } from "./trainer";
-export { seed_shard, reduce_shards } from "./shards";
+export { trainer_bytes, trainer_configure, trainer_copy, trainer_steps, trainer_set_steps, trainer_apply, trainer_apply_slice, trainer_region_floats, train_batches, wake_rows, sleep_rows, trainer_acc_clear, trainer_tables_begin, trainer_tables_refresh } from "./trainer";
+export { seed_shard, shards_step } from "./shards";
 export { recruit_bytes, recruit_configure, recruit_silence_all, recruit_count } from "./recruit";
 export { apply_sgd, apply_momentum, apply_adam, all_finite } from "./optimizer";
 export { description_length_rows, log_likelihood_rows, exact_log_likelihood_rows } from "./estimators";
@@ -19,4 +19,4 @@ export { description_length_rows, log_likelihood_rows, exact_log_likelihood_rows
 export function heap_base(): usize { return __heap_base; }
 
 // Bumped whenever an export's meaning changes, so that a .js and .wasm of different builds are caught.
-export function abi_version(): i32 { return 7; }
+export function abi_version(): i32 { return 8; }

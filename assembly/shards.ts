@@ -1,9 +1,15 @@
 // Data-parallel minibatch training over shards (layout.ts): each worker thread runs wake_rows and
-// sleep_rows (trainer.ts) on its own shard for a fixed slice of the batch, summing gradients into
-// the shard's block; reduce_shards then sums the blocks into the machine's gradient block in shard
-// order, and trainer_apply_slice applies them. The result depends on the seed and the shard count only.
-import { rngOf, params_begin, gradOffset } from "./layout";
+// sleep_rows (trainer.ts) on its own shard for a fixed slice of the batch, holding the gradients
+// in the shard's accumulator (accumulate.ts); shards_step then has every thread gather its slice
+// of the parameters from all shards and apply the optimiser step to it. The result depends on the
+// seed and the shard count only.
+import { depth, field, rngOf, params_begin, q_begin, gradOffset, STRIDE, GBIAS, RBIAS } from "./layout";
 import { rng_seed, next_u32x4 } from "./rng";
+import { acc_flush_rows, acc_spilled, weightsOf, rowsOf, rowBytesOf, SIDE_P, SIDE_Q } from "./accumulate";
+import { trainer_acc, trainer_apply_slice, SOURCE_WAKE_P } from "./trainer";
+
+// Weight rows are gathered and stepped in tiles of about this many bytes, which stay in L1.
+const TILE_BYTES: usize = 16384;
 
 // Seeds shard's rng from one block of desc's (so a machine's seed fixes its shards' streams).
 export function seed_shard(desc: usize, shard: usize): void {
@@ -11,22 +17,56 @@ export function seed_shard(desc: usize, shard: usize): void {
   rng_seed(rngOf(shard), <u32>i32x4.extract_lane(bits, 0), <u32>i32x4.extract_lane(bits, 1));
 }
 
-// grad(desc)[i] = sum over s < count of grad(shards[s])[i], in shard order, then the shards'
-// entries are zeroed; i over the parameter floats [from, to), from and to multiples of 4. The
-// machine's own block is zero here (every optimiser step zeroes it), so it is written, not read.
-// shards: i32 shard descriptors (count >= 1).
-export function reduce_shards(desc: usize, shards: usize, count: i32, from: i32, to: i32): void {
-  const begin = params_begin(desc) + (<usize>from << 2), end = params_begin(desc) + (<usize>to << 2);
-  const target = gradOffset(desc), zero = f32x4.splat(0.0);
-  for (let p = begin; p < end; p += 16) {
-    const first = p + gradOffset(<usize>load<i32>(shards));
-    let sum = v128.load(first);
-    v128.store(first, zero);
-    for (let s = 1; s < count; s++) {
-      const g = p + gradOffset(<usize>load<i32>(shards + (<usize>s << 2)));
-      sum = f32x4.add(sum, v128.load(g));
-      v128.store(g, zero);
+// Thread t of T's part of one optimiser step of `source` (trainer.ts) on desc with trainer record
+// tr, after each of the T shards recorded its slice of a phase of `rows` rows with `hold`.
+// list: i32 x 2T, the shard descriptors, then their trainer records. Every tensor of the source's
+// region is cut into T slices, of rows for weights and of 4-float blocks for biases. Thread t
+// gathers slice t from every shard in shard order, straight into desc's gradient block (which
+// the previous step left zero), then applies the step to it while it is in cache. A shard's bias
+// gradients, and its weight rows if its accumulator spilled, come from its gradient block, which
+// is zeroed as it is read. The shards' owners empty their accumulators afterwards (trainer_acc_clear).
+export function shards_step(desc: usize, tr: usize, list: usize, T: i32, t: i32, source: i32, rows: i32, steps: f64): void {
+  const side = source == SOURCE_WAKE_P ? SIDE_P : SIDE_Q;
+  const region = source == SOURCE_WAKE_P ? params_begin(desc) : q_begin(desc);
+  const go = gradOffset(desc), L = depth(desc);
+  for (let l = 0; l < L; l++) {
+    const W = weightsOf(desc, side, l), R = rowsOf(desc, side, l), rowBytes = rowBytesOf(desc, side, l);
+    const tile = max<i32>(1, <i32>(TILE_BYTES / rowBytes));
+    for (let k = cut(R, t, T), k1 = cut(R, t + 1, T); k < k1; k += tile) {
+      const end = min(k + tile, k1), from = W + <usize>k * rowBytes, to = W + <usize>end * rowBytes;
+      for (let s = 0; s < T; s++) {
+        const shard = shardAt(list, s), acc = trainer_acc(<usize>load<i32>(list + (<usize>(T + s) << 2)));
+        if (acc_spilled(acc, side)) take(from + go, from + gradOffset(shard), to - from);
+        acc_flush_rows(shard, acc, side, l, k, end, W + go);
+      }
+      step(desc, tr, source, rows, region, from, to, steps);
     }
-    v128.store(p + target, sum);
   }
+  for (let l = side == SIDE_P ? 0 : 1; l <= L; l++) {
+    const blocks = field(desc, l, STRIDE) >> 2;
+    const b = <usize>field(desc, l, side == SIDE_P ? GBIAS : RBIAS);
+    const from = b + (<usize>cut(blocks, t, T) << 4), to = b + (<usize>cut(blocks, t + 1, T) << 4);
+    if (from == to) continue;
+    for (let s = 0; s < T; s++) take(from + go, from + gradOffset(shardAt(list, s)), to - from);
+    step(desc, tr, source, rows, region, from, to, steps);
+  }
+}
+
+@inline function shardAt(list: usize, s: i32): usize { return <usize>load<i32>(list + (<usize>s << 2)); }
+
+// Part t of T of [0, n): [cut(n, t, T), cut(n, t + 1, T)).
+@inline function cut(n: i32, t: i32, T: i32): i32 { return <i32>((<i64>n * <i64>t) / <i64>T); }
+
+// dst += src, then src = 0, over `bytes` (a multiple of 16, both 16-byte aligned).
+function take(dst: usize, src: usize, bytes: usize): void {
+  const zero = f32x4.splat(0.0);
+  for (let o: usize = 0; o < bytes; o += 16) {
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+    v128.store(src + o, zero);
+  }
+}
+
+// The step on the parameters [from, to) (byte addresses in the source's region starting at `region`).
+@inline function step(desc: usize, tr: usize, source: i32, rows: i32, region: usize, from: usize, to: usize, steps: f64): void {
+  trainer_apply_slice(desc, tr, source, rows, <i32>((from - region) >> 2), <i32>((to - region) >> 2), steps);
 }

@@ -8,7 +8,7 @@ import { depth, field, ptr, fieldAddr, N, STATE, IDX, COUNT, params_begin, param
 import { load_row, recognize_sample, recognize_prepare, recognize_sample_prepared, generative_logprob, wakeP, updateQ, dream_sample, LOG2E } from "./machine";
 import { binary_to_states } from "./sample";
 import { recruit_step } from "./recruit";
-import { acc_flush, SIDE_P, SIDE_Q } from "./accumulate";
+import { acc_flush, acc_clear, SIDE_P, SIDE_Q } from "./accumulate";
 import { groups_begin, groups_build, groups_release, groupsActive } from "./groups";
 import { apply_sgd, apply_momentum, apply_adam, OPT_MOMENTUM, OPT_ADAM } from "./optimizer";
 
@@ -155,8 +155,10 @@ export function trainer_tables_refresh(desc: usize): void {
 
 // Wake steps on rows order[first .. first+count) of data (u8 or f32 rows by kind) with every
 // parameter fixed: their gradients (wake-P; wake-Q in RWS if on) summed into the gradient block
-// of desc, through the trainer's accumulator. Returns the summed wake description lengths in bits.
-export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32): f64 {
+// of desc, through the trainer's accumulator; with `hold`, the contributions still in the
+// accumulator at the end stay there (for shards_step). Returns the summed wake description
+// lengths in bits.
+export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, hold: bool): f64 {
   const n0 = <usize>field(desc, 0, N), rowBytes = kind == 0 ? n0 : n0 << 2;
   const K = <i32>get(tr, SAMPLES), wakeQ = get(tr, WAKE_Q) != 0;
   const go = gradOffset(desc), acc = <usize>get(tr, ACC);
@@ -171,20 +173,31 @@ export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order:
       bits += wakeReweighted(desc, tr, K, wakeQ);
     }
   }
-  acc_flush(desc, acc, SIDE_P, go);
-  acc_flush(desc, acc, SIDE_Q, go);
+  if (!hold) {
+    acc_flush(desc, acc, SIDE_P, go);
+    acc_flush(desc, acc, SIDE_Q, go);
+  }
   return bits;
 }
 
 // `count` sleep steps with every parameter fixed: a fantasy from P, then its Q gradient summed
-// into the gradient block of desc through the trainer's accumulator.
-export function sleep_rows(desc: usize, tr: usize, count: i32): void {
+// into the gradient block of desc through the trainer's accumulator (`hold` as in wake_rows).
+export function sleep_rows(desc: usize, tr: usize, count: i32, hold: bool): void {
   const go = gradOffset(desc), acc = <usize>get(tr, ACC);
   for (let i = 0; i < count; i++) {
     dream_sample(desc);
     updateQ(desc, 1.0, go, acc);
   }
-  acc_flush(desc, acc, SIDE_Q, go);
+  if (!hold) acc_flush(desc, acc, SIDE_Q, go);
+}
+
+// The trainer's gradient accumulator (accumulate.ts).
+export function trainer_acc(tr: usize): usize { return <usize>get(tr, ACC); }
+
+// Empties both sides of the trainer's accumulator after shards_step flushed all its rows.
+export function trainer_acc_clear(tr: usize): void {
+  acc_clear(trainer_acc(tr), SIDE_P);
+  acc_clear(trainer_acc(tr), SIDE_Q);
 }
 
 // Trains on rows order[first .. first+count) of data in batches of B; `count` is a multiple of B
@@ -197,13 +210,13 @@ export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, or
   let bits = 0.0;
   for (let b0 = first; b0 < first + count; b0 += B) {
     const rows = min(B, first + count - b0);
-    bits += wake_rows(desc, tr, data, kind, order, b0, rows);
+    bits += wake_rows(desc, tr, data, kind, order, b0, rows, false);
     trainer_apply(desc, tr, SOURCE_WAKE_P, rows);
     if (wakeQ) trainer_apply(desc, tr, SOURCE_WAKE_Q, rows);
     if (recruit != 0) recruit_step(desc, recruit); // recognition passes only, which are never grouped
     trainer_tables_refresh(desc);
     if (sleepQ) {
-      sleep_rows(desc, tr, rows);
+      sleep_rows(desc, tr, rows, false);
       trainer_apply(desc, tr, SOURCE_SLEEP_Q, rows);
     }
   }

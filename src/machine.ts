@@ -435,14 +435,14 @@ export class HelmholtzMachine {
     return threads;
   }
 
-  // Room from `at` for the threads' barrier, the shard list and per thread a shard, a trainer
+  // Room from `at` for the threads' barrier, the shard list (shards, then their trainer records) and per thread a shard, a trainer
   // record, RWS scratch of `rwsBytes`, a gradient accumulator of `accBytes` and a grouped-pass
   // record of `groupsBytes` (none if 0).
   private placeShards(at: number, threads: number, rwsBytes: number, accBytes: number, groupsBytes: number): Shards {
     const k = this.mem!.kernels;
     const control = align16(at);
     const list = control + 16;
-    let p = align16(list + 4 * threads);
+    let p = align16(list + 8 * threads);
     const shard: number[] = [], trainer: number[] = [], scratch: number[] = [], accumulator: number[] = [], groups: number[] = [];
     for (let t = 0; t < threads; t++) {
       shard.push(p);
@@ -470,15 +470,13 @@ export class HelmholtzMachine {
       k.trainer_copy(this.trainer, s.trainer[t], s.scratch[t], s.accumulator[t], s.groups[t]);
       k.seed_shard(this.desc, at);
     });
-    this.mem!.writeI32(s.list, s.shard);
+    this.mem!.writeI32(s.list, [...s.shard, ...s.trainer]);
     this.mem!.writeI32(s.control, [0, 0, 0, 0]);
   }
 
   private chunkJob(plan: TrainingPlan, s: Shards, rows: Pick<ChunkJob, "first" | "count" | "data" | "kind" | "order">): ChunkJob {
-    const { p, q } = this.regionBytes;
     return {
       ...rows, batch: plan.batchSize, wakeQ: plan.wakeQ, sleepQ: plan.sleepQ,
-      pFloats: p / 4, qFloats: q / 4,
       desc: this.desc, trainer: this.trainer, list: s.list, control: s.control, shards: s.shard, shardTrainers: s.trainer,
     };
   }

@@ -49,11 +49,13 @@ function runChunk(job: ChunkJob): number {
       while (Atomics.load(sync, 1) === generation) Atomics.wait(sync, 1, generation);
     }
   };
-  // Worker t reduces and applies its slices of P and Q; every worker counts the optimiser steps
-  // (the same count), and worker 0 records them when the chunk is done.
-  const [pa, pb] = slice([0, job.pFloats], t, T, 4);
-  const [qa, qb] = slice([0, job.qFloats], t, T, 4);
+  // Every worker counts the optimiser steps (the same count), and worker 0 records them when the
+  // chunk is done.
   const steps = [0, 1, 2].map((source) => k.trainer_steps(trainer, source));
+  const step = (source: number, rows: number) => {
+    barrier();
+    k.shards_step(desc, trainer, list, T, t, source, rows, ++steps[source]);
+  };
   // Grouped-pass tables on this shard, built again after each update of P as in train_batches (trainer.ts).
   const [lo0, hi0] = slice([0, Math.min(job.batch, job.count)], t, T, 1);
   k.trainer_tables_begin(shard, shardTrainer, hi0 - lo0);
@@ -61,22 +63,17 @@ function runChunk(job: ChunkJob): number {
   for (let b0 = job.first; b0 < job.first + job.count; b0 += job.batch) {
     const rows = Math.min(job.batch, job.first + job.count - b0);
     const [lo, hi] = slice([0, rows], t, T, 1);
-    bits += k.wake_rows(shard, shardTrainer, job.data, job.kind, job.order, b0 + lo, hi - lo);
+    bits += k.wake_rows(shard, shardTrainer, job.data, job.kind, job.order, b0 + lo, hi - lo, true);
+    step(0, rows);
+    if (job.wakeQ) k.shards_step(desc, trainer, list, T, t, 1, rows, ++steps[1]);
     barrier();
-    k.reduce_shards(desc, list, T, pa, pb);
-    k.trainer_apply_slice(desc, trainer, 0, rows, pa, pb, ++steps[0]);
-    if (job.wakeQ) {
-      k.reduce_shards(desc, list, T, job.pFloats + qa, job.pFloats + qb);
-      k.trainer_apply_slice(desc, trainer, 1, rows, qa, qb, ++steps[1]);
-    }
-    barrier();
+    k.trainer_acc_clear(shardTrainer);
     k.trainer_tables_refresh(shard);
     if (job.sleepQ) {
-      k.sleep_rows(shard, shardTrainer, hi - lo);
+      k.sleep_rows(shard, shardTrainer, hi - lo, true);
+      step(2, rows);
       barrier();
-      k.reduce_shards(desc, list, T, job.pFloats + qa, job.pFloats + qb);
-      k.trainer_apply_slice(desc, trainer, 2, rows, qa, qb, ++steps[2]);
-      barrier();
+      k.trainer_acc_clear(shardTrainer);
     }
   }
   k.groups_release(shard);

@@ -13,8 +13,8 @@ export interface WorkerStart {
 /**
  * One chunk of batches: rows order[first .. first+count) of `data` (u8 or f32 rows by `kind`) in
  * batches of `batch`, on the machine `desc` with trainer record `trainer`; worker t uses shard
- * shards[t] with trainer record shardTrainers[t]. `list` holds the shards as i32s, `control` is the
- * barrier (two i32s).
+ * shards[t] with trainer record shardTrainers[t]. `list` holds the shards, then their trainer
+ * records, as i32s (for shards_step); `control` is the barrier (two i32s).
  */
 export interface ChunkJob {
   first: number;
@@ -25,9 +25,6 @@ export interface ChunkJob {
   order: number;
   wakeQ: boolean;
   sleepQ: boolean;
-  /** Floats of P's parameter region and of Q's (which follows it). */
-  pFloats: number;
-  qFloats: number;
   desc: number;
   trainer: number;
   list: number;

@@ -13,7 +13,9 @@ describe("fit({ threads })", () => {
   });
 
   // B = 70 gives each thread 35 rows: enough passes for grouped generative passes (assembly/groups.ts).
-  it.each([7, 70])("each thread takes a fixed slice of a batch of %i with its own stream; the update is their sum", async (B) => {
+  // B = 150 gives each thread 75 contributions, more than its accumulator holds (64), so each
+  // shard flushes into its own gradient block once before the threads gather the gradients.
+  it.each([7, 70, 150])("each thread takes a fixed slice of a batch of %i with its own stream; the update is their sum", async (B) => {
     const layers = [9, 5, 3];
     const eps = 0.3, T = 2;
     const m = await HelmholtzMachine.create({ layers, seed: 11, initScale: 0.5 });
