@@ -18,5 +18,8 @@ export { description_length_rows, log_likelihood_rows, exact_log_likelihood_rows
 // First free byte after the module's static data: where the TypeScript side places machines.
 export function heap_base(): usize { return __heap_base; }
 
+// 1 in the relaxed-SIMD build (fused multiply-adds in exp and log1p, simd/fma.ts), 0 in the plain one.
+export function relaxed_simd(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
+
 // Bumped whenever an export's meaning changes, so that a .js and .wasm of different builds are caught.
-export function abi_version(): i32 { return 8; }
+export function abi_version(): i32 { return 9; }

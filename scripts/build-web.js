@@ -21,9 +21,10 @@ const target = ["chrome91", "firefox89", "safari16.4"];
 // src/wasm.ts finds the .wasm at this expression, relative to src/ (or dist/ after tsc).
 const NODE_DEFAULT = 'new URL("../build/wake-sleep.wasm", import.meta.url)';
 const BROWSER_DEFAULT = 'new URL("./wake-sleep.wasm", import.meta.url)';
-// ... and the threads build, beside the bundle too (none in the inline bundle: it has no worker file).
-const NODE_THREADS = 'new URL("../build/wake-sleep.threads.wasm", import.meta.url)';
-const BROWSER_THREADS = 'new URL("./wake-sleep.threads.wasm", import.meta.url)';
+// ... the relaxed-SIMD and threads builds, beside the bundle too (none in the inline bundle: it
+// embeds the plain build only, and has no worker file).
+const BESIDE = ["wake-sleep.relaxed.wasm", "wake-sleep.threads.wasm", "wake-sleep.threads.relaxed.wasm"];
+const NODE_OTHERS = BESIDE.map((file) => [`new URL("../build/${file}", import.meta.url)`, `new URL("./${file}", import.meta.url)`]);
 // Node built-ins the library imports only when it runs under Node.
 const NODE_ONLY = /^node:(fs\/promises|os|worker_threads)$/;
 
@@ -38,14 +39,14 @@ function browserWasm(mode) {
     setup(build) {
       build.onLoad({ filter: /[\\/]src[\\/]wasm\.ts$/ }, async (args) => {
         const source = await readFile(args.path, "utf8");
-        for (const expected of [NODE_DEFAULT, NODE_THREADS]) {
+        for (const expected of [NODE_DEFAULT, ...NODE_OTHERS.map(([node]) => node)]) {
           if (source.split(expected).length !== 2) {
             throw new Error(`expected ${args.path} to contain ${expected} exactly once; update scripts/build-web.js to match`);
           }
         }
         const contents = mode === "inline"
-          ? `import inlineWasm from ${JSON.stringify(wasmFile)};\n${source.replace(NODE_DEFAULT, "inlineWasm").replace(NODE_THREADS, "undefined")}`
-          : source.replace(NODE_DEFAULT, BROWSER_DEFAULT).replace(NODE_THREADS, BROWSER_THREADS);
+          ? `import inlineWasm from ${JSON.stringify(wasmFile)};\n${NODE_OTHERS.reduce((s, [node]) => s.replace(node, "undefined"), source.replace(NODE_DEFAULT, "inlineWasm"))}`
+          : NODE_OTHERS.reduce((s, [node, browser]) => s.replace(node, browser), source.replace(NODE_DEFAULT, BROWSER_DEFAULT));
         return { contents, loader: "ts" };
       });
       build.onResolve({ filter: NODE_ONLY }, (args) => ({ path: args.path, namespace: "wake-sleep-stub" }));
@@ -121,7 +122,7 @@ export async function buildWeb(out = join(root, "dist")) {
     bundle({ entryPoints: [entry], outfile: join(browser, "wake-sleep.js"), plugins: [browserWasm("url")] }),
     bundle({ entryPoints: [entry], outfile: join(browser, "wake-sleep.inline.js"), plugins: [browserWasm("inline")], loader: { ".wasm": "binary" } }),
     copyFile(wasmFile, join(browser, "wake-sleep.wasm")),
-    copyFile(join(root, "build/wake-sleep.threads.wasm"), join(browser, "wake-sleep.threads.wasm")),
+    ...BESIDE.map((file) => copyFile(join(root, "build", file), join(browser, file))),
     bundle({ entryPoints: [join(root, "src/thread-worker.ts")], outfile: join(browser, "thread-worker.js"), plugins: [browserWasm("url")] }),
     bundle({ entryPoints: [join(root, "web/main.ts")], outfile: join(web, "main.js") }),
     bundle({ entryPoints: [join(root, "web/worker.ts")], outfile: join(web, "worker.js"), plugins: [libraryBesideDemo] }),
@@ -129,7 +130,7 @@ export async function buildWeb(out = join(root, "dist")) {
     copyFile(join(root, "web/styles.css"), join(web, "styles.css")),
     writeFile(join(web, "digits.bin.gz"), packDigits()),
   ]);
-  for (const file of ["wake-sleep.js", "wake-sleep.js.map", "wake-sleep.wasm", "wake-sleep.threads.wasm", "thread-worker.js"]) await copyFile(join(browser, file), join(web, file));
+  for (const file of ["wake-sleep.js", "wake-sleep.js.map", "wake-sleep.wasm", ...BESIDE, "thread-worker.js"]) await copyFile(join(browser, file), join(web, file));
 
   const sizes = {};
   for (const file of ["browser/wake-sleep.js", "browser/wake-sleep.wasm", "browser/wake-sleep.inline.js", "web/main.js", "web/worker.js", "web/digits.bin.gz"]) {

@@ -5,6 +5,6 @@ export type { RecruitOptions } from "./recruit.js";
 export { DescriptionLengthClassifier, type ScoreOptions } from "./classifier.js";
 export type { Data, Vector } from "./data.js";
 export type { Tensor } from "./safetensors.js";
-export { initWasm, initThreadsWasm, MAX_MEMORY_BYTES, type WasmSource } from "./wasm.js";
+export { initWasm, initThreadsWasm, MAX_MEMORY_BYTES, type WasmSource, type Simd } from "./wasm.js";
 export { bars } from "./problems/bars.js";
 export { mulberry32 } from "./problems/random.js";

@@ -121,6 +121,11 @@ export class HelmholtzMachine {
     this.rate = positiveFinite("learningRate", value);
   }
 
+  /** The SIMD build this machine runs on (initWasm({ simd }) chooses it for new machines). */
+  get simd(): "plain" | "relaxed" {
+    return this.k.relaxed_simd() === 1 ? "relaxed" : "plain";
+  }
+
   /** Epochs completed by fit() over the machine's life (the clock of learningRateDecay). */
   get epochsTrained(): number {
     return this.epochs;

@@ -5,47 +5,105 @@ export type Kernels = Awaited<ReturnType<typeof instantiate>>;
 /** Where the .wasm comes from: a compiled module, its bytes, a URL or path, or a fetch response. */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string | Response | Promise<Response>;
 
-const ABI_VERSION = 8;
+const ABI_VERSION = 9;
 /** Wasm32 linear memory holds at most 65,536 pages of 64 KiB. */
 export const MAX_MEMORY_BYTES = 65536 * 65536;
 const PAGE = 65536;
 // i32.const 0; i8x16.splat; i8x16.popcnt: validates only where WebAssembly SIMD is supported.
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+// Three of (i32.const 0; i8x16.splat), then f32x4.relaxed_madd: validates only with relaxed SIMD.
+const RELAXED_SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11]);
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
+/**
+ * Which SIMD build the default module is: "plain" (the default) computes bit for bit alike in every
+ * runtime; "relaxed" uses relaxed-SIMD fused multiply-adds in exp and log1p (faster; results differ
+ * from "plain" in the last bits and may differ between runtimes); "auto" is "relaxed" where the
+ * runtime has relaxed SIMD and "plain" elsewhere.
+ */
+export type Simd = "plain" | "relaxed" | "auto";
+
+// The default builds, beside this file (scripts/build-web.js rewrites these four expressions).
+const PLAIN_WASM: URL | Uint8Array = new URL("../build/wake-sleep.wasm", import.meta.url);
+const RELAXED_WASM: URL | undefined = new URL("../build/wake-sleep.relaxed.wasm", import.meta.url);
+const THREADS_WASM: URL | undefined = new URL("../build/wake-sleep.threads.wasm", import.meta.url);
+const THREADS_RELAXED_WASM: URL | undefined = new URL("../build/wake-sleep.threads.relaxed.wasm", import.meta.url);
+
 let compiled: Promise<WebAssembly.Module> | undefined;
-let compiledThreads: Promise<WebAssembly.Module> | undefined;
+// The threads build given to initThreadsWasm(source), else the default of each SIMD build, compiled once.
+let customThreads: Promise<WebAssembly.Module> | undefined;
+const defaultThreads: { plain?: Promise<WebAssembly.Module>; relaxed?: Promise<WebAssembly.Module> } = {};
+let defaultRelaxed = false;
 
 /**
  * Compiles the module once per process (later calls return the same promise). Pass a source to
- * load the .wasm from somewhere other than beside this file; call before the first machine.
+ * load the .wasm from somewhere other than beside this file, or `{ simd }` to choose the SIMD build
+ * beside it (see Simd); machines created afterwards use the new module.
  */
-export function initWasm(source?: WasmSource): Promise<WebAssembly.Module> {
+export function initWasm(source?: WasmSource | { simd: Simd }): Promise<WebAssembly.Module> {
+  if (isSimdChoice(source)) {
+    let relaxed: boolean;
+    try {
+      relaxed = chooseRelaxed(source.simd);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    defaultRelaxed = relaxed;
+    compiled = compileFrom(relaxed ? RELAXED_WASM! : PLAIN_WASM);
+    return compiled;
+  }
   if (source !== undefined) compiled = compileFrom(source);
-  compiled ??= compileFrom(new URL("../build/wake-sleep.wasm", import.meta.url));
+  compiled ??= compileFrom(PLAIN_WASM);
   return compiled;
+}
+
+function isSimdChoice(source: unknown): source is { simd: Simd } {
+  return typeof source === "object" && source !== null && Object.getPrototypeOf(source) === Object.prototype && "simd" in source;
+}
+
+// Whether `choice` selects the relaxed-SIMD build here; throws if it cannot be had.
+function chooseRelaxed(choice: unknown): boolean {
+  if (choice !== "plain" && choice !== "relaxed" && choice !== "auto") {
+    throw new RangeError(`simd must be "plain", "relaxed" or "auto", got ${JSON.stringify(choice) ?? String(choice)}`);
+  }
+  if (choice === "plain") return false;
+  const missing = relaxedUnavailable();
+  if (choice === "relaxed" && missing) throw new Error(`wake-sleep: simd: "relaxed" is not available: ${missing}`);
+  return missing === undefined;
+}
+
+/** Why the relaxed-SIMD build cannot be used here, or undefined if it can. */
+export function relaxedUnavailable(): string | undefined {
+  requireSimd();
+  if (RELAXED_WASM === undefined) return "this bundle (wake-sleep/inline) has only the plain build";
+  if (!WebAssembly.validate(RELAXED_SIMD_PROBE)) return "this runtime lacks WebAssembly relaxed SIMD (Chrome 114+; Node 20 needs --experimental-wasm-relaxed-simd)";
+  return undefined;
 }
 
 /**
  * The build for threaded training (imported shared memory), compiled once per process from
- * beside this file, or from `source` if given (call before the first threaded fit()).
+ * beside this file, or from `source` if given (call before the first threaded fit()). Without a
+ * source, the SIMD build matches the default module's (initWasm({ simd })).
  */
 export function initThreadsWasm(source?: WasmSource): Promise<WebAssembly.Module> {
-  if (source !== undefined) compiledThreads = compileFrom(source);
-  if (compiledThreads === undefined && THREADS_WASM === undefined) {
+  if (source !== undefined) customThreads = compileFrom(source);
+  return customThreads ?? threadsBuild(defaultRelaxed);
+}
+
+// The default threads build of one SIMD flavour.
+function threadsBuild(relaxed: boolean): Promise<WebAssembly.Module> {
+  const where = relaxed ? THREADS_RELAXED_WASM : THREADS_WASM;
+  if (customThreads === undefined && where === undefined) {
     throw new Error("wake-sleep: this bundle (wake-sleep/inline) has no threads build; pass its .wasm to initThreadsWasm()");
   }
-  compiledThreads ??= compileFrom(THREADS_WASM!);
-  return compiledThreads;
+  return (defaultThreads[relaxed ? "relaxed" : "plain"] ??= compileFrom(where!));
 }
 
 /** True when no threads build can be found: the inline bundle, before initThreadsWasm(source). */
 export function threadsBuildMissing(): boolean {
-  return compiledThreads === undefined && THREADS_WASM === undefined;
+  return customThreads === undefined && THREADS_WASM === undefined;
 }
-
-/** Where the threads build is by default (undefined in the inline bundle, which has none beside it). */
-const THREADS_WASM: URL | undefined = new URL("../build/wake-sleep.threads.wasm", import.meta.url);
 
 function requireSimd(): void {
   if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") {
@@ -116,7 +174,7 @@ export class WasmMemory {
    * same addresses (the two builds lay out the same static data; checked), growable to 4 GiB.
    */
   static async shared(from: WasmMemory): Promise<WasmMemory> {
-    const module = await initThreadsWasm();
+    const module = await (customThreads ?? threadsBuild(from.relaxed));
     const pages = from.memory.buffer.byteLength / PAGE;
     const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_MEMORY_BYTES / PAGE, shared: true });
     const kernels = checked(await instantiate(module, { env: { memory } }));
@@ -129,6 +187,11 @@ export class WasmMemory {
 
   get shareable(): boolean {
     return typeof SharedArrayBuffer === "function" && this.memory.buffer instanceof SharedArrayBuffer;
+  }
+
+  /** Whether this is a relaxed-SIMD build (see Simd). */
+  get relaxed(): boolean {
+    return this.kernels.relaxed_simd() === 1;
   }
 
   get heapBase(): number {

@@ -1,5 +1,6 @@
 // Small @inline f32x4 helpers shared by the kernels.
 import { splatAt, one4, two4 } from "./constants";
+import { madd4, nmadd4 } from "./fma";
 
 // exp's constants, in the order used below.
 const EXP_C = memory.data<f32>([-87.0, 1.44269504088896341, 0.693359375, -2.12194440e-4, 1.9875691500e-4,
@@ -15,15 +16,15 @@ const LOG1P_C = memory.data<f32>([0.07692307692307693, 0.09090909090909091, 0.11
 @inline export function expNonPositive4(x: v128): v128 {
   x = f32x4.pmax(x, splatAt(EXP_C, 0)); // pmax: x is never NaN here, and pmax is one instruction
   const n = f32x4.nearest(f32x4.mul(x, splatAt(EXP_C, 1))); // log2(e)
-  let r = f32x4.sub(x, f32x4.mul(n, splatAt(EXP_C, 2))); // ln2, high part
-  r = f32x4.sub(r, f32x4.mul(n, splatAt(EXP_C, 3))); // ln2, low part
+  let r = nmadd4(n, splatAt(EXP_C, 2), x); // ln2, high part
+  r = nmadd4(n, splatAt(EXP_C, 3), r); // ln2, low part
   let p = splatAt(EXP_C, 4);
-  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_C, 5));
-  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_C, 6));
-  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_C, 7));
-  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_C, 8));
-  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_C, 9));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), one4());
+  p = madd4(p, r, splatAt(EXP_C, 5));
+  p = madd4(p, r, splatAt(EXP_C, 6));
+  p = madd4(p, r, splatAt(EXP_C, 7));
+  p = madd4(p, r, splatAt(EXP_C, 8));
+  p = madd4(p, r, splatAt(EXP_C, 9));
+  p = f32x4.add(madd4(f32x4.mul(p, r), r, r), one4());
   // 2^n without a float-to-int conversion: the bits of 1.5 * 2^23 + (n + 127) end in n + 127,
   // and shifting them left by 23 leaves exactly (n + 127) << 23, the exponent field of 2^n.
   const scale = i32x4.shl(f32x4.add(n, splatAt(EXP_C, 10)), 23); // 12583039 = 1.5 * 2^23 + 127
@@ -39,11 +40,11 @@ const LOG1P_C = memory.data<f32>([0.07692307692307693, 0.09090909090909091, 0.11
   const z = f32x4.div(y, f32x4.add(two4(), y));
   const w = f32x4.mul(z, z);
   let p = splatAt(LOG1P_C, 0);
-  p = f32x4.add(f32x4.mul(p, w), splatAt(LOG1P_C, 1));
-  p = f32x4.add(f32x4.mul(p, w), splatAt(LOG1P_C, 2));
-  p = f32x4.add(f32x4.mul(p, w), splatAt(LOG1P_C, 3));
-  p = f32x4.add(f32x4.mul(p, w), splatAt(LOG1P_C, 4));
-  p = f32x4.add(f32x4.mul(p, w), splatAt(LOG1P_C, 5));
+  p = madd4(p, w, splatAt(LOG1P_C, 1));
+  p = madd4(p, w, splatAt(LOG1P_C, 2));
+  p = madd4(p, w, splatAt(LOG1P_C, 3));
+  p = madd4(p, w, splatAt(LOG1P_C, 4));
+  p = madd4(p, w, splatAt(LOG1P_C, 5));
   const z2 = f32x4.add(z, z);
-  return f32x4.add(z2, f32x4.mul(z2, f32x4.mul(w, p)));
+  return madd4(z2, f32x4.mul(w, p), z2);
 }
