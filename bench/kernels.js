@@ -12,6 +12,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const PEAK_SOURCE = "bench/kernels/peak.ts";
 const PEAK_WASM = "build/bench-peak.wasm";
 const ENGINE_WASM = "build/wake-sleep.wasm";
+const RELAXED_WASM = "build/wake-sleep.relaxed.wasm";
 
 // The peak kernel's own config keeps asc from reading the project's asconfig.json (whose
 // entries would otherwise be compiled into the same module).
@@ -92,8 +93,8 @@ function activeSet(u, n, count) {
  * peak kernel (`peak` from measurePeak), and its % of peak is against the peak measured
  * alongside it, so that load from other processes falls on both alike.
  */
-export async function kernelMicro({ peak, samples = 11, targetMs = 20 } = {}) {
-  const k = await instantiate(await WebAssembly.compile(readFileSync(root + ENGINE_WASM)), {});
+export async function kernelMicro({ peak, samples = 11, targetMs = 20, build = "plain", only } = {}) {
+  const k = await instantiate(await WebAssembly.compile(readFileSync(root + (build === "plain" ? ENGINE_WASM : RELAXED_WASM))), {});
   const u = random(12345);
   const SETS = 16;
   let at = Math.ceil(k.heap_base() / 64) * 64;
@@ -174,7 +175,7 @@ export async function kernelMicro({ peak, samples = 11, targetMs = 20 } = {}) {
     },
   ];
   const peakSamples = [];
-  const rows = cases.map((c) => {
+  const rows = cases.filter((c) => !only || only.includes(c.kernel)).map((c) => {
     const t = timeLoop(c.body, { samples, targetMs, companion: peak?.body });
     // The sampler wrote its states over `s`; restore 0/1 states for logistic_delta.
     if (c.kernel === "sample_logistic") fill(s, n0, () => (u() < 0.5 ? 1 : 0));
@@ -184,6 +185,7 @@ export async function kernelMicro({ peak, samples = 11, targetMs = 20 } = {}) {
     if (peak) peakSamples.push(...t.companion.values.map((ns) => peak.flopsPerIter / ns));
     return {
       kernel: c.kernel,
+      build,
       role: c.role,
       shape: c.shape,
       elements: c.elements,

@@ -10,13 +10,14 @@ const ratio = (x) => (x === undefined ? "–" : x >= 10 ? `${x.toFixed(0)}×` : 
 
 const LABELS = {
   ours: "wake-sleep (this library)",
+  "ours-relaxed": "wake-sleep (this library), relaxed-SIMD build",
   "tfjs-wasm": "TF.js, tfjs-backend-wasm",
   "tfjs-cpu": "TF.js, tfjs-backend-cpu",
 };
 function label(id) {
   if (LABELS[id]) return LABELS[id];
-  const m = /^ours-(\d+)t$/.exec(id);
-  if (m) return `wake-sleep (this library), ${m[1]} thread${m[1] === "1" ? "" : "s"}`;
+  const m = /^ours-(relaxed-)?(\d+)t$/.exec(id);
+  if (m) return `wake-sleep (this library)${m[1] ? ", relaxed-SIMD build" : ""}, ${m[2]} thread${m[2] === "1" ? "" : "s"}`;
   return id;
 }
 
@@ -112,7 +113,7 @@ export function renderMarkdown(r) {
     out.push("Each kernel is called on pointers into build/wake-sleep.wasm's memory in a timed loop, on the shapes it sees in a [784, 200, 50] step; index-driven kernels cycle through 16 random active sets. An element is one (active row, column) pair for the pass and the rank-one updates (one (listed delta, column) pair for the gathered minibatch update), one unit otherwise. GFLOP/s counts the kernel's nominal f32 arithmetic per element (flops/el.; compares, selects, integer and f64 work not counted), and \"% of peak\" divides it by the peak measured alongside that kernel. GB/s is the f32 traffic of the kernel's streams.", "");
     out.push("| Kernel | Role | Shape | ns/call | ns/element | flops/el. | GFLOP/s | % of peak | GB/s |", "|---|---|---|---:|---:|---:|---:|---:|---:|");
     for (const k of r.kernels) {
-      out.push(`| \`${k.kernel}\` | ${k.role} | ${k.shape} | ${int(k.nsPerCall)} | ${fix(k.nsPerElement, 3)} | ${k.flopsPerElement} | ${fix(k.gflops, 2)} | ${fix(k.pctOfPeak, 1)}% | ${fix(k.gbPerSecond, 1)} |`);
+      out.push(`| \`${k.kernel}\`${k.build === "relaxed" ? ", relaxed-SIMD build" : ""} | ${k.role} | ${k.shape} | ${int(k.nsPerCall)} | ${fix(k.nsPerElement, 3)} | ${k.flopsPerElement} | ${fix(k.gflops, 2)} | ${fix(k.pctOfPeak, 1)}% | ${fix(k.gbPerSecond, 1)} |`);
     }
     out.push("");
   }

@@ -1,11 +1,13 @@
 // `npm run bench`: the benchmark harness of issue 5. Measures the SIMD peak and the hot kernels,
 // runs the workloads W1-W4 on our library and W1, W2 on the TF.js peer (interleaved), and
 // writes bench/results.json and bench/RESULTS.md. See --help.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { machineInfo, loadMonitor, round } from "./machine.js";
 import { buildPeak, measurePeak, kernelMicro } from "./kernels.js";
-import { loadDigits, w1Ours, w2Ours, w3Ours, w4Ours, profileFit, PROFILED, LAYERS } from "./workloads.js";
+import { loadDigits, w1Ours, w2Ours, w3Ours, w4Ours, profileFit, useBuild, PROFILED, LAYERS } from "./workloads.js";
+import { relaxedUnavailable } from "../dist/wasm.js";
 import { interleave, summarize, now } from "./timing.js";
 import { renderMarkdown } from "./report.js";
 
@@ -17,7 +19,10 @@ const HELP = `usage: npm run bench [-- options]   (or node bench/run.js [options
   --write          write bench/results.json and RESULTS.md even for a --quick or --only run
   --help           this text
 A full run writes bench/results.json and bench/RESULTS.md; quick, --only and --no-peers runs
-write build/bench/ (git-ignored) unless --write is given.`;
+write build/bench/ (git-ignored) unless --write is given. W1 and W2 run on the plain and the
+relaxed-SIMD build; where Node has relaxed SIMD behind --experimental-wasm-relaxed-simd (Node 20),
+the harness runs itself again with that flag.`;
+const RELAXED_FLAG = "--experimental-wasm-relaxed-simd";
 
 // The targets of issue 5 and the reference figures it quotes (measured elsewhere).
 const TARGETS = { w1: 40000, w2One: 40000, w2All: 65000 };
@@ -109,8 +114,17 @@ function collect(records, contenders) {
   return { contenders: out, ratios, ratiosPerCpuSecond };
 }
 
+// Runs this script again with RELAXED_FLAG if the runtime has relaxed SIMD only behind it; true if it did.
+function rerunWithRelaxedSimd() {
+  if (!relaxedUnavailable() || process.execArgv.includes(RELAXED_FLAG)) return false;
+  const { status } = spawnSync(process.execPath, [...process.execArgv, RELAXED_FLAG, ...process.argv.slice(1)], { stdio: "inherit" });
+  process.exitCode = status ?? 1;
+  return true;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (rerunWithRelaxedSimd()) return;
   const want = (s) => !opts.only || opts.only.includes(s);
   const full = !opts.quick && !opts.only && opts.peers;
   const S = settings(opts.quick);
@@ -125,6 +139,7 @@ async function main() {
     command,
     options: { quick: opts.quick, only: opts.only ?? SECTIONS, peers: opts.peers, repeats: S.repeats, warmupRounds: S.warmup },
     machine,
+    relaxedSimd: { available: !relaxedUnavailable(), ...(relaxedUnavailable() ? { why: relaxedUnavailable() } : {}), nodeFlags: process.execArgv },
     workloads: {},
   };
 
@@ -134,6 +149,12 @@ async function main() {
     const peak = await measurePeak(S.peak);
     log(`SIMD peak ${peak.gflops} GFLOP/s (${JSON.stringify(peak.variants)})`);
     const micro = await kernelMicro({ peak, ...S.kernels });
+    // The kernels with exp and log1p polynomials again, on the relaxed-SIMD build (fused multiply-adds).
+    if (!relaxedUnavailable()) {
+      const relaxed = await kernelMicro({ peak, ...S.kernels, build: "relaxed", only: ["sample_logistic", "logistic_f32", "logistic_delta"] });
+      micro.rows.push(...relaxed.rows);
+      micro.peakSamples.push(...relaxed.peakSamples);
+    }
     const pooled = summarize(micro.peakSamples);
     results.peak = {
       gflops: round(pooled.median, 2), best: round(pooled.max, 2), samples: pooled.n,
@@ -141,7 +162,7 @@ async function main() {
     };
     results.kernels = micro.rows;
     log(`SIMD peak alongside the kernels: median ${results.peak.gflops}, best ${results.peak.best} GFLOP/s`);
-    for (const k of results.kernels) log(`${k.kernel} [${k.shape}]: ${k.nsPerElement} ns/element, ${k.pctOfPeak}% of peak`);
+    for (const k of results.kernels) log(`${k.kernel}${k.build === "plain" ? "" : ` (${k.build})`} [${k.shape}]: ${k.nsPerElement} ns/element, ${k.pctOfPeak}% of peak`);
   }
 
   const needDigits = ["W1", "W2", "W3", "profile"].some(want);
@@ -155,7 +176,7 @@ async function main() {
 
   if (want("W1")) {
     log(`W1: online training ${JSON.stringify(LAYERS)}, ${digits.trainRows} digits per run`);
-    const contenders = [w1Ours(digits)];
+    const contenders = [w1Ours(digits), w1Ours(digits, "relaxed")];
     if (peer) for (const b of peer.BACKENDS) contenders.push(peer.w1Peer(digits, b, S.peerW1[b]));
     const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
     results.workloads.W1 = {
@@ -165,6 +186,7 @@ async function main() {
     };
   }
 
+  await useBuild("plain"); // the profile, W3 and W4 run on the default build
   if (want("profile")) {
     results.profiles = {};
     for (const [workload, options] of Object.entries(PROFILED)) {
@@ -176,7 +198,7 @@ async function main() {
   if (want("W2")) {
     log("W2: minibatch training, B = 100");
     const threads = cores > 1 ? [1, cores] : [1];
-    const contenders = threads.map((t) => w2Ours(digits, t));
+    const contenders = ["plain", "relaxed"].flatMap((simd) => threads.map((t) => w2Ours(digits, t, simd)));
     if (peer) for (const b of peer.BACKENDS) contenders.push(peer.w2Peer(digits, b, S.peerW2[b]));
     const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
     results.workloads.W2 = {
@@ -186,6 +208,7 @@ async function main() {
     };
   }
 
+  await useBuild("plain");
   if (want("W4")) {
     log(`W4: bars, ${S.w4.examples} examples`);
     results.workloads.W4 = await w4Ours({ ...S.w4, log });
@@ -226,10 +249,12 @@ function targets(w, cores) {
       ...(c && !c.available ? { note: c.error } : {}),
     });
   };
-  if (w.W1) from("W1", "ours", "W1 online training, one core", TARGETS.w1, "steps/s");
-  if (w.W2) {
-    from("W2", "ours-1t", "W2 minibatch B = 100, one core", TARGETS.w2One, "vectors/s");
-    if (cores > 1) from("W2", `ours-${cores}t`, `W2 minibatch B = 100, all ${cores} cores`, TARGETS.w2All, "vectors/s");
+  for (const [build, suffix] of [["", ""], ["relaxed-", ", relaxed-SIMD build"]]) {
+    if (w.W1) from("W1", build ? "ours-relaxed" : "ours", `W1 online training, one core${suffix}`, TARGETS.w1, "steps/s");
+    if (w.W2) {
+      from("W2", `ours-${build}1t`, `W2 minibatch B = 100, one core${suffix}`, TARGETS.w2One, "vectors/s");
+      if (cores > 1) from("W2", `ours-${build}${cores}t`, `W2 minibatch B = 100, all ${cores} cores${suffix}`, TARGETS.w2All, "vectors/s");
+    }
   }
   return out;
 }

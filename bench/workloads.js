@@ -1,7 +1,7 @@
 // The end-to-end workloads W1-W4 on our library, each as contenders (W1, W2: one run of once()
 // is one timed repeat, so that run.js can interleave them with the peers) or as plain runs (W3, W4).
 import { Session } from "node:inspector/promises";
-import { HelmholtzMachine, bars } from "../dist/index.js";
+import { HelmholtzMachine, bars, initWasm } from "../dist/index.js";
 import { loadMnist, binarize } from "../cli/dist/data/mnist.js";
 import { now, cpuSeconds, summarize } from "./timing.js";
 import { exportNames } from "./kernels.js";
@@ -16,11 +16,18 @@ export function loadDigits() {
   return { train: binarize(train.images), trainRows: train.rows, test: binarize(test.images), testRows: test.rows };
 }
 
-/** W1: online wake-sleep, one wake and one sleep step per row, one epoch over the training digits from a fresh machine. */
-export function w1Ours(digits) {
+/** Machines created after this run on the plain (default) or the relaxed-SIMD build. */
+export const useBuild = (simd) => initWasm({ simd });
+
+/**
+ * W1: online wake-sleep, one wake and one sleep step per row, one epoch over the training digits
+ * from a fresh machine, on the plain or the relaxed-SIMD build.
+ */
+export function w1Ours(digits, simd = "plain") {
   return {
-    id: "ours",
+    id: simd === "plain" ? "ours" : `ours-${simd}`,
     async once() {
+      await useBuild(simd);
       const m = await HelmholtzMachine.create({ layers: LAYERS, seed: SEED });
       const t0 = now(), c0 = cpuSeconds();
       const [stats] = await m.fit(digits.train, { epochs: 1 });
@@ -35,13 +42,14 @@ export function w1Ours(digits) {
 /**
  * W2: minibatch wake-sleep, B = 100 (averaged updates), one epoch, on `threads` threads, timed
  * after an untimed fit of the first 200 rows on the same machine (which starts its threads, so that
- * the timed epoch measures training, not starting workers).
+ * the timed epoch measures training, not starting workers); on the plain or the relaxed-SIMD build.
  */
-export function w2Ours(digits, threads) {
+export function w2Ours(digits, threads, simd = "plain") {
   return {
-    id: `ours-${threads}t`,
+    id: `ours-${simd === "plain" ? "" : `${simd}-`}${threads}t`,
     threads,
     async once() {
+      await useBuild(simd);
       const m = await HelmholtzMachine.create({ layers: LAYERS, seed: SEED });
       try {
         const opts = { epochs: 1, batchSize: 100, threads };
