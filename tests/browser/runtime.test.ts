@@ -107,6 +107,16 @@ describe("the browser bundles in Chromium", () => {
     // Fused multiply-adds round once where the plain build rounds twice (x86-64 since 2013 and
     // arm64 have FMA, which V8 uses for relaxed_madd): the same training ends in other bits.
     expect(relaxed.hash).not.toBe(plain.hash);
+    // The inline bundle carries the plain build only: "auto" falls back to it, "relaxed" says why not.
+    const inline = await page.evaluate(`import("/browser/wake-sleep.inline.js?auto").then(async (lib) => {
+      await lib.initWasm({ simd: "auto" });
+      const m = await lib.HelmholtzMachine.create({ layers: [4, 2], seed: 1 });
+      const simd = m.simd;
+      m.dispose();
+      const refused = await lib.initWasm({ simd: "relaxed" }).then(() => "no error", (e) => e.message);
+      return { simd, refused };
+    })`);
+    expect(inline).toEqual({ simd: "plain", refused: 'wake-sleep: simd: "relaxed" is not available: this bundle (wake-sleep/inline) has only the plain build' });
     expect(browser.errors).toEqual([]);
   });
 
