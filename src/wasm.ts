@@ -30,10 +30,13 @@ const RELAXED_WASM: URL | undefined = new URL("../build/wake-sleep.relaxed.wasm"
 const THREADS_WASM: URL | undefined = new URL("../build/wake-sleep.threads.wasm", import.meta.url);
 const THREADS_RELAXED_WASM: URL | undefined = new URL("../build/wake-sleep.threads.relaxed.wasm", import.meta.url);
 
+type Flavours = { plain?: Promise<WebAssembly.Module>; relaxed?: Promise<WebAssembly.Module> };
 let compiled: Promise<WebAssembly.Module> | undefined;
-// The threads build given to initThreadsWasm(source), else the default of each SIMD build, compiled once.
+// The threads build given to initThreadsWasm(source), else the default of each SIMD build; the
+// default builds are compiled once each.
 let customThreads: Promise<WebAssembly.Module> | undefined;
-const defaultThreads: { plain?: Promise<WebAssembly.Module>; relaxed?: Promise<WebAssembly.Module> } = {};
+const defaultMain: Flavours = {};
+const defaultThreads: Flavours = {};
 let defaultRelaxed = false;
 
 /**
@@ -50,11 +53,11 @@ export function initWasm(source?: WasmSource | { simd: Simd }): Promise<WebAssem
       return Promise.reject(e);
     }
     defaultRelaxed = relaxed;
-    compiled = compileFrom(relaxed ? RELAXED_WASM! : PLAIN_WASM);
+    compiled = relaxed ? (defaultMain.relaxed ??= compileFrom(RELAXED_WASM!)) : (defaultMain.plain ??= compileFrom(PLAIN_WASM));
     return compiled;
   }
   if (source !== undefined) compiled = compileFrom(source);
-  compiled ??= compileFrom(PLAIN_WASM);
+  compiled ??= defaultMain.plain ??= compileFrom(PLAIN_WASM);
   return compiled;
 }
 
@@ -94,7 +97,7 @@ export function initThreadsWasm(source?: WasmSource): Promise<WebAssembly.Module
 // The default threads build of one SIMD flavour.
 function threadsBuild(relaxed: boolean): Promise<WebAssembly.Module> {
   const where = relaxed ? THREADS_RELAXED_WASM : THREADS_WASM;
-  if (customThreads === undefined && where === undefined) {
+  if (where === undefined) {
     throw new Error("wake-sleep: this bundle (wake-sleep/inline) has no threads build; pass its .wasm to initThreadsWasm()");
   }
   return (defaultThreads[relaxed ? "relaxed" : "plain"] ??= compileFrom(where!));
