@@ -52,10 +52,8 @@ function runChunk(job: ChunkJob): number {
   // Every worker counts the optimiser steps (the same count), and worker 0 records them when the
   // chunk is done.
   const steps = [0, 1, 2].map((source) => k.trainer_steps(trainer, source));
-  const step = (source: number, rows: number) => {
-    barrier();
-    k.shards_step(desc, trainer, list, T, t, source, rows, ++steps[source]);
-  };
+  // This worker's part of an optimiser step, once every shard has recorded the phase (shards.ts).
+  const step = (source: number, rows: number) => k.shards_step(desc, trainer, list, T, t, source, rows, ++steps[source]);
   // Grouped-pass tables on this shard, built again after each update of P as in train_batches (trainer.ts).
   const [lo0, hi0] = slice([0, Math.min(job.batch, job.count)], t, T, 1);
   k.trainer_tables_begin(shard, shardTrainer, hi0 - lo0);
@@ -64,13 +62,15 @@ function runChunk(job: ChunkJob): number {
     const rows = Math.min(job.batch, job.first + job.count - b0);
     const [lo, hi] = slice([0, rows], t, T, 1);
     bits += k.wake_rows(shard, shardTrainer, job.data, job.kind, job.order, b0 + lo, hi - lo, true);
+    barrier();
     step(0, rows);
-    if (job.wakeQ) k.shards_step(desc, trainer, list, T, t, 1, rows, ++steps[1]);
+    if (job.wakeQ) step(1, rows);
     barrier();
     k.trainer_acc_clear(shardTrainer);
     k.trainer_tables_refresh(shard);
     if (job.sleepQ) {
       k.sleep_rows(shard, shardTrainer, hi - lo, true);
+      barrier();
       step(2, rows);
       barrier();
       k.trainer_acc_clear(shardTrainer);
