@@ -1,10 +1,11 @@
 // Minibatch gradients in the transposed order. The delta rule adds a contribution's delta vector
 // to the gradient rows of its active units; done per contribution, every active row is read and
-// written back each time. Here the contributions' delta vectors are kept in a buffer, each unit
-// lists the contributions it was active in, and a flush adds to each gradient row the sum of its
-// listed deltas: one pass over the row per flush, and the deltas come from a compact buffer that
-// stays in cache. The gradient is the one of adding the contributions one at a time, up to f32
-// rounding: add_row_sums adds them in pairs.
+// written back each time. Here the contributions' delta vectors are kept in a buffer with their
+// active units' indices, and a flush first lists, for each unit, the contributions it was active
+// in (a counting sort of the indices into one compact array), then adds to each gradient row the
+// sum of its listed deltas: one pass over the row per flush, and the deltas come from a compact
+// buffer that stays in cache. The gradient is the one of adding the contributions one at a time,
+// up to f32 rounding: add_row_sums adds them in pairs.
 //
 // Two sides: P (the wake update of the generative weights: Gw[l] rows belong to the units of layer
 // l+1, deltas to layer l) and Q (the updates of the recognition weights: Rw[l] rows belong to the
@@ -13,9 +14,13 @@
 //
 // Record at `acc` (i32 words): [0] P contributions held, [1] Q contributions held, [2] capacity C,
 // [3] L, [4] P spilled, [5] Q spilled (1 if a full buffer was flushed since the side was last
-// emptied by a full flush or acc_clear), then per layer l < L three pointers per side:
-//   P: delta buffer (C rows of stride[l] f32), list counts (n[l+1] i32), lists (n[l+1] x C i32);
-//   Q: delta buffer (C rows of stride[l+1] f32), list counts (n[l] i32), lists (n[l] x C i32).
+// emptied by a full flush or acc_clear), then per layer l < L five pointers per side, with R the
+// units owning rows (n[l+1] for P, n[l] for Q) and S the delta stride (stride[l] for P,
+// stride[l+1] for Q):
+//   deltas (C rows of S f32); notes (C x R i32: the contributions' active indices, one after the
+//   other); starts (C + 1 i32: contribution c's notes are [starts[c], starts[c+1])); offsets
+//   (R + 2 i32: after acc_seal, row k's contributions are lists[offsets[k] .. offsets[k+1]));
+//   lists (C x R i32).
 import { depth, field, ptr, N, STRIDE, IDX, COUNT, GW, RW } from "./layout";
 import { add_row_sums } from "./update";
 
@@ -23,8 +28,8 @@ export const SIDE_P = 0;
 export const SIDE_Q = 1;
 const HEADER = 6;
 const SPILLED = 4;
-const PER_SIDE = 3;
-const DELTAS = 0, COUNTS = 1, LISTS = 2;
+const PER_SIDE = 5;
+const DELTAS = 0, NOTES = 1, STARTS = 2, OFFSETS = 3, LISTS = 4;
 
 @inline function word(acc: usize, w: i32): i32 { return load<i32>(acc + (<usize>w << 2)); }
 @inline function setWord(acc: usize, w: i32, v: i32): void { store<i32>(acc + (<usize>w << 2), v); }
@@ -47,8 +52,12 @@ function place(desc: usize, at: f64, cap: i32, write: bool): f64 {
       const w = HEADER + (l * 2 + side) * PER_SIDE;
       if (write) setWord(base, w + DELTAS, <i32>p);
       p += 4 * <f64>cap * <f64>field(desc, deltaLayer(side, l), STRIDE);
-      if (write) setWord(base, w + COUNTS, <i32>p);
-      p = align16(p + 4 * <f64>owners);
+      if (write) setWord(base, w + NOTES, <i32>p);
+      p = align16(p + 4 * <f64>owners * <f64>cap);
+      if (write) setWord(base, w + STARTS, <i32>p);
+      p = align16(p + 4 * <f64>(cap + 1));
+      if (write) setWord(base, w + OFFSETS, <i32>p);
+      p = align16(p + 4 * <f64>(owners + 2));
       if (write) setWord(base, w + LISTS, <i32>p);
       p = align16(p + 4 * <f64>owners * <f64>cap);
     }
@@ -57,7 +66,10 @@ function place(desc: usize, at: f64, cap: i32, write: bool): f64 {
     setWord(base, 0, 0); setWord(base, 1, 0); setWord(base, 2, cap); setWord(base, 3, L);
     setWord(base, SPILLED + SIDE_P, 0); setWord(base, SPILLED + SIDE_Q, 0);
     for (let l = 0; l < L; l++) {
-      for (let side = SIDE_P; side <= SIDE_Q; side++) memory.fill(part(base, side, l, COUNTS), 0, <usize>field(desc, rowLayer(side, l), N) << 2);
+      for (let side = SIDE_P; side <= SIDE_Q; side++) {
+        store<i32>(part(base, side, l, STARTS), 0);
+        memory.fill(part(base, side, l, OFFSETS), 0, <usize>(field(desc, rowLayer(side, l), N) + 2) << 2);
+      }
     }
   }
   return p;
@@ -85,17 +97,12 @@ export function acc_delta_row(desc: usize, acc: usize, side: i32, l: i32, target
   return part(acc, side, l, DELTAS) + (<usize>held * <usize>field(desc, deltaLayer(side, l), STRIDE) << 2);
 }
 
-// Lists the contribution being recorded under the active units of layer rowLayer(side, l).
+// Notes the active units of layer rowLayer(side, l) for the contribution being recorded.
 export function acc_note_active(desc: usize, acc: usize, side: i32, l: i32): void {
-  const owner = rowLayer(side, l), idx = ptr(desc, owner, IDX), count = field(desc, owner, COUNT);
-  const counts = part(acc, side, l, COUNTS), lists = part(acc, side, l, LISTS);
-  const c = word(acc, side), cap = <usize>capacity(acc);
-  for (let i = 0; i < count; i++) {
-    const k = <usize>load<i32>(idx + (<usize>i << 2));
-    const at = counts + (k << 2), m = load<i32>(at);
-    store<i32>(lists + ((k * cap + <usize>m) << 2), c);
-    store<i32>(at, m + 1);
-  }
+  const owner = rowLayer(side, l), count = field(desc, owner, COUNT);
+  const starts = part(acc, side, l, STARTS) + (<usize>word(acc, side) << 2), at = load<i32>(starts);
+  memory.copy(part(acc, side, l, NOTES) + (<usize>at << 2), ptr(desc, owner, IDX), <usize>count << 2);
+  store<i32>(starts, at + count, 4);
 }
 
 // Ends the contribution being recorded on one side.
@@ -107,6 +114,7 @@ export function acc_done(acc: usize, side: i32): void {
 // parameters, and empties that side.
 export function acc_flush(desc: usize, acc: usize, side: i32, target: usize): void {
   if (word(acc, side) == 0) return;
+  acc_seal(desc, acc, side);
   for (let l = 0; l < depth(desc); l++) {
     acc_flush_rows(desc, acc, side, l, 0, rowsOf(desc, side, l), weightsOf(desc, side, l) + target);
   }
@@ -128,20 +136,50 @@ export function rowBytesOf(desc: usize, side: i32, l: i32): usize {
   return <usize>field(desc, deltaLayer(side, l), STRIDE) << 2;
 }
 
-// Adds the held deltas listed under rows [k0, k1) of the weights of (side, l) to the gradient
-// rows of those weights at W (f32 rows of rowBytesOf, 16-byte aligned), and empties those lists.
-// (Column blocks over all the rows, to keep a block of the deltas in L1, measured 0.89 of this
-// in W2.) The side's held count is left alone: threads flush disjoint rows of every shard's
-// accumulator, and each shard's owner then calls acc_clear.
-export function acc_flush_rows(desc: usize, acc: usize, side: i32, l: i32, k0: i32, k1: i32, W: usize): void {
-  const counts = part(acc, side, l, COUNTS), lists = part(acc, side, l, LISTS), deltas = part(acc, side, l, DELTAS);
-  const stride = field(desc, deltaLayer(side, l), STRIDE), n = field(desc, deltaLayer(side, l), N);
-  const rowBytes = <usize>stride << 2, listBytes = <usize>capacity(acc) << 2;
-  for (let k = k0; k < k1; k++) {
-    const m = load<i32>(counts + (<usize>k << 2));
-    if (m != 0) add_row_sums(W + <usize>k * rowBytes, deltas, stride, lists + <usize>k * listBytes, m, n);
+// Lists, for each row of each layer of one side, the held contributions it was active in, in
+// increasing order: a counting sort of the notes into one compact array, which stays in L1 where
+// a list per row with room for every contribution (C x R words) did not. Call once the side's
+// contributions are all recorded, before acc_flush_rows.
+export function acc_seal(desc: usize, acc: usize, side: i32): void {
+  const held = word(acc, side);
+  for (let l = 0; l < depth(desc); l++) {
+    const notes = part(acc, side, l, NOTES), starts = part(acc, side, l, STARTS);
+    const offsets = part(acc, side, l, OFFSETS), lists = part(acc, side, l, LISTS);
+    const total = load<i32>(starts + (<usize>held << 2));
+    // Row k's count at offsets[k + 2], summed to its start there, then moved to offsets[k + 1] as
+    // it is filled: afterwards offsets[k] is the start of row k and offsets[k + 1] its end.
+    memory.fill(offsets, 0, <usize>(rowsOf(desc, side, l) + 2) << 2);
+    for (let i = 0; i < total; i++) {
+      const at = offsets + (<usize>(load<i32>(notes + (<usize>i << 2)) + 2) << 2);
+      store<i32>(at, load<i32>(at) + 1);
+    }
+    for (let k = 2, R = rowsOf(desc, side, l) + 2; k < R; k++) {
+      const at = offsets + (<usize>k << 2);
+      store<i32>(at, load<i32>(at) + load<i32>(at - 4));
+    }
+    for (let c = 0; c < held; c++) {
+      for (let i = load<i32>(starts + (<usize>c << 2)), end = load<i32>(starts + (<usize>c << 2), 4); i < end; i++) {
+        const at = offsets + (<usize>(load<i32>(notes + (<usize>i << 2)) + 1) << 2), m = load<i32>(at);
+        store<i32>(lists + (<usize>m << 2), c);
+        store<i32>(at, m + 1);
+      }
+    }
   }
-  memory.fill(counts + (<usize>k0 << 2), 0, <usize>(k1 - k0) << 2);
+}
+
+// Adds the held deltas listed under rows [k0, k1) of the weights of (side, l) (acc_seal) to the
+// gradient rows of those weights at W (f32 rows of rowBytesOf, 16-byte aligned). (Column blocks
+// over all the rows, to keep a block of the deltas in L1, measured 0.89 of this in W2.) The side
+// is not emptied: threads flush disjoint rows of every shard's accumulator, and each shard's
+// owner then calls acc_clear.
+export function acc_flush_rows(desc: usize, acc: usize, side: i32, l: i32, k0: i32, k1: i32, W: usize): void {
+  const offsets = part(acc, side, l, OFFSETS), lists = part(acc, side, l, LISTS), deltas = part(acc, side, l, DELTAS);
+  const stride = field(desc, deltaLayer(side, l), STRIDE), n = field(desc, deltaLayer(side, l), N);
+  const rowBytes = <usize>stride << 2;
+  for (let k = k0; k < k1; k++) {
+    const from = load<i32>(offsets + (<usize>k << 2)), m = load<i32>(offsets + (<usize>k << 2), 4) - from;
+    if (m != 0) add_row_sums(W + <usize>k * rowBytes, deltas, stride, lists + (<usize>from << 2), m, n);
+  }
 }
 
 // Whether one side flushed a full buffer into its own gradient block since it was last emptied.
@@ -149,7 +187,7 @@ export function acc_spilled(acc: usize, side: i32): bool {
   return word(acc, SPILLED + side) != 0;
 }
 
-// Empties one side whose lists have all been flushed (acc_flush_rows).
+// Empties one side whose rows have all been flushed (acc_flush_rows).
 export function acc_clear(acc: usize, side: i32): void {
   setWord(acc, side, 0);
   setWord(acc, SPILLED + side, 0);

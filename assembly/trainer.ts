@@ -8,7 +8,7 @@ import { depth, field, ptr, fieldAddr, N, STATE, IDX, COUNT, params_begin, param
 import { load_row, recognize_sample, recognize_prepare, recognize_sample_prepared, generative_logprob, wakeP, updateQ, dream_sample, LOG2E } from "./machine";
 import { binary_to_states } from "./sample";
 import { recruit_step } from "./recruit";
-import { acc_flush, acc_clear, SIDE_P, SIDE_Q } from "./accumulate";
+import { acc_flush, acc_seal, acc_clear, SIDE_P, SIDE_Q } from "./accumulate";
 import { groups_begin, groups_build, groups_release, groupsActive } from "./groups";
 import { apply_sgd, apply_momentum, apply_adam, OPT_MOMENTUM, OPT_ADAM } from "./optimizer";
 
@@ -156,7 +156,7 @@ export function trainer_tables_refresh(desc: usize): void {
 // Wake steps on rows order[first .. first+count) of data (u8 or f32 rows by kind) with every
 // parameter fixed: their gradients (wake-P; wake-Q in RWS if on) summed into the gradient block
 // of desc, through the trainer's accumulator; with `hold`, the contributions still in the
-// accumulator at the end stay there (for shards_step). Returns the summed wake description
+// accumulator at the end stay there, sealed (acc_seal), for shards_step. Returns the summed wake description
 // lengths in bits.
 export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, hold: bool): f64 {
   const n0 = <usize>field(desc, 0, N), rowBytes = kind == 0 ? n0 : n0 << 2;
@@ -173,7 +173,10 @@ export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order:
       bits += wakeReweighted(desc, tr, K, wakeQ);
     }
   }
-  if (!hold) {
+  if (hold) {
+    acc_seal(desc, acc, SIDE_P);
+    acc_seal(desc, acc, SIDE_Q);
+  } else {
     acc_flush(desc, acc, SIDE_P, go);
     acc_flush(desc, acc, SIDE_Q, go);
   }
@@ -188,7 +191,8 @@ export function sleep_rows(desc: usize, tr: usize, count: i32, hold: bool): void
     dream_sample(desc);
     updateQ(desc, 1.0, go, acc);
   }
-  if (!hold) acc_flush(desc, acc, SIDE_Q, go);
+  if (hold) acc_seal(desc, acc, SIDE_Q);
+  else acc_flush(desc, acc, SIDE_Q, go);
 }
 
 // The trainer's gradient accumulator (accumulate.ts).
