@@ -145,15 +145,15 @@ export function acc_seal(desc: usize, acc: usize, side: i32): void {
   for (let l = 0; l < depth(desc); l++) {
     const notes = part(acc, side, l, NOTES), starts = part(acc, side, l, STARTS);
     const offsets = part(acc, side, l, OFFSETS), lists = part(acc, side, l, LISTS);
-    const total = load<i32>(starts + (<usize>held << 2));
+    const total = load<i32>(starts + (<usize>held << 2)), R = rowsOf(desc, side, l);
     // Row k's count at offsets[k + 2], summed to its start there, then moved to offsets[k + 1] as
     // it is filled: afterwards offsets[k] is the start of row k and offsets[k + 1] its end.
-    memory.fill(offsets, 0, <usize>(rowsOf(desc, side, l) + 2) << 2);
+    memory.fill(offsets, 0, <usize>(R + 2) << 2);
     for (let i = 0; i < total; i++) {
       const at = offsets + (<usize>(load<i32>(notes + (<usize>i << 2)) + 2) << 2);
       store<i32>(at, load<i32>(at) + 1);
     }
-    for (let k = 2, R = rowsOf(desc, side, l) + 2; k < R; k++) {
+    for (let k = 2; k < R + 2; k++) {
       const at = offsets + (<usize>k << 2);
       store<i32>(at, load<i32>(at) + load<i32>(at - 4));
     }
