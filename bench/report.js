@@ -137,7 +137,7 @@ export function renderMarkdown(r) {
     out.push("");
   }
 
-  out.push("## How to run", "", "```", "npm run bench                  # everything (writes bench/results.json and bench/RESULTS.md)", "npm run bench -- --quick       # a fast smoke test", "npm run bench -- --only W1,W3   # some sections: kernels, W1, W2, W3, W4, profile", "npm run bench -- --no-peers    # skip TF.js", "```", "");
+  out.push("## How to run", "", "```", "npm run bench                  # everything (writes bench/results.json and bench/RESULTS.md)", "npm run bench -- --quick       # a fast smoke test", "npm run bench -- --only W1,W3   # some sections: kernels, W1, W2, W3, W4, profile", "npm run bench -- --no-peers    # skip TF.js", "node bench/ab.js w2 --base DIR  # paired A/B rounds against another built checkout (or --simd: plain against relaxed)", "```", "");
   out.push("Quick, `--only` and `--no-peers` runs write to build/bench/ (git-ignored) unless `--write` is given, so that the committed results stay those of a full run.", "");
   return out.join("\n");
 }
