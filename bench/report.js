@@ -11,6 +11,7 @@ const ratio = (x) => (x === undefined ? "–" : x >= 10 ? `${x.toFixed(0)}×` : 
 const LABELS = {
   ours: "wake-sleep (this library)",
   "ours-relaxed": "wake-sleep (this library), relaxed-SIMD build",
+  "ours-trained": "wake-sleep (this library), trained machine (see above)",
   "tfjs-wasm": "TF.js, tfjs-backend-wasm",
   "tfjs-cpu": "TF.js, tfjs-backend-cpu",
 };
