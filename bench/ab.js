@@ -2,13 +2,12 @@
 // every round), and each round gives the ratio B / A. On a shared machine whose speed drifts by
 // 10% or more within minutes, the median of those ratios resolves changes of a few percent where
 // separate runs cannot. See --help.
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadDigits, LAYERS, SEED } from "./workloads.js";
 import { median } from "./timing.js";
-import { relaxedUnavailable } from "../dist/wasm.js";
+import { rerunWithRelaxedSimd } from "./relaxed.js";
 
 const HELP = `usage: node bench/ab.js WORKLOAD [--rounds N] [--base DIR | --simd]
   WORKLOAD     w1 (online, 4,000 digits), w2 (B = 100, 1 thread, 8,000 digits) or w2t (the same on 2 threads)
@@ -60,11 +59,7 @@ async function contenders(o) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const flag = "--experimental-wasm-relaxed-simd";
-  if (o.simd && relaxedUnavailable() && !process.execArgv.includes(flag)) {
-    process.exitCode = spawnSync(process.execPath, [...process.execArgv, flag, ...process.argv.slice(1)], { stdio: "inherit" }).status ?? 1;
-    return;
-  }
+  if (o.simd && rerunWithRelaxedSimd()) return;
   const w = WORKLOADS[o.workload];
   const digits = loadDigits();
   const data = digits.train.subarray(0, w.rows * LAYERS[0]);

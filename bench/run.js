@@ -1,13 +1,13 @@
 // `npm run bench`: the benchmark harness of issue 5. Measures the SIMD peak and the hot kernels,
 // runs the workloads W1-W4 on our library and W1, W2 on the TF.js peer (interleaved), and
 // writes bench/results.json and bench/RESULTS.md. See --help.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { machineInfo, loadMonitor, round } from "./machine.js";
 import { buildPeak, measurePeak, kernelMicro } from "./kernels.js";
 import { loadDigits, w1Ours, w2Ours, w3Ours, w4Ours, profileFit, useBuild, PROFILED, LAYERS } from "./workloads.js";
 import { relaxedUnavailable } from "../dist/wasm.js";
+import { rerunWithRelaxedSimd } from "./relaxed.js";
 import { interleave, summarize, now } from "./timing.js";
 import { renderMarkdown } from "./report.js";
 
@@ -22,7 +22,6 @@ A full run writes bench/results.json and bench/RESULTS.md; quick, --only and --n
 write build/bench/ (git-ignored) unless --write is given. W1 and W2 run on the plain and the
 relaxed-SIMD build; where Node has relaxed SIMD behind --experimental-wasm-relaxed-simd (Node 20),
 the harness runs itself again with that flag.`;
-const RELAXED_FLAG = "--experimental-wasm-relaxed-simd";
 // W1 also runs on a machine trained this many epochs first (its activity settled), for reading
 // W1 beyond the first epoch; the target is judged on the first epoch.
 const W1_TRAINED_EPOCHS = 2;
@@ -117,17 +116,10 @@ function collect(records, contenders) {
   return { contenders: out, ratios, ratiosPerCpuSecond };
 }
 
-// Runs this script again with RELAXED_FLAG if the runtime has relaxed SIMD only behind it; true if it did.
-function rerunWithRelaxedSimd() {
-  if (!relaxedUnavailable() || process.execArgv.includes(RELAXED_FLAG)) return false;
-  const { status } = spawnSync(process.execPath, [...process.execArgv, RELAXED_FLAG, ...process.argv.slice(1)], { stdio: "inherit" });
-  process.exitCode = status ?? 1;
-  return true;
-}
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (rerunWithRelaxedSimd()) return;
+  const relaxedWhyNot = relaxedUnavailable();
   const want = (s) => !opts.only || opts.only.includes(s);
   const full = !opts.quick && !opts.only && opts.peers;
   const S = settings(opts.quick);
@@ -142,7 +134,7 @@ async function main() {
     command,
     options: { quick: opts.quick, only: opts.only ?? SECTIONS, peers: opts.peers, repeats: S.repeats, warmupRounds: S.warmup },
     machine,
-    relaxedSimd: { available: !relaxedUnavailable(), ...(relaxedUnavailable() ? { why: relaxedUnavailable() } : {}), nodeFlags: process.execArgv },
+    relaxedSimd: { available: !relaxedWhyNot, ...(relaxedWhyNot ? { why: relaxedWhyNot } : {}), nodeFlags: process.execArgv },
     workloads: {},
   };
 
@@ -153,7 +145,7 @@ async function main() {
     log(`SIMD peak ${peak.gflops} GFLOP/s (${JSON.stringify(peak.variants)})`);
     const micro = await kernelMicro({ peak, ...S.kernels });
     // The kernels with exp and log1p polynomials again, on the relaxed-SIMD build (fused multiply-adds).
-    if (!relaxedUnavailable()) {
+    if (!relaxedWhyNot) {
       const relaxed = await kernelMicro({ peak, ...S.kernels, build: "relaxed", only: ["sample_logistic", "logistic_f32", "logistic_delta"] });
       micro.rows.push(...relaxed.rows);
       micro.peakSamples.push(...relaxed.peakSamples);
