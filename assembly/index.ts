@@ -5,6 +5,7 @@ export { sample_bernoulli, sample_logistic, sample_logistic_logprob, binary_to_s
 export { bias_plus_rows } from "./pass";
 export { logistic_delta, add_to_rows, add_row_sums, add_vector } from "./update";
 export { accumulator_bytes, accumulator_layout } from "./accumulate";
+export { subset_table_build, add_subset_sums } from "./subsets";
 export { groups_bytes, groups_layout, groups_release, group_table_build, grouped_bias_plus_rows } from "./groups";
 export { log_bernoulli_sum } from "./logprob";
 export { machine_end, layout_machine, shard_bytes, layout_shard, param_ptr, params_begin, params_end, q_begin, rng_ptr, state_ptr, prob_ptr } from "./layout";
@@ -22,4 +23,4 @@ export function heap_base(): usize { return __heap_base; }
 export function relaxed_simd(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
 
 // Bumped whenever an export's meaning changes, so that a .js and .wasm of different builds are caught.
-export function abi_version(): i32 { return 9; }
+export function abi_version(): i32 { return 10; }

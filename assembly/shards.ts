@@ -5,7 +5,7 @@
 // seed and the shard count only.
 import { depth, field, rngOf, params_begin, q_begin, gradOffset, STRIDE, GBIAS, RBIAS } from "./layout";
 import { rng_seed, next_u32x4 } from "./rng";
-import { acc_flush_rows, acc_spilled, weightsOf, rowsOf, rowBytesOf, SIDE_P, SIDE_Q } from "./accumulate";
+import { acc_flush_rows, acc_scratch, acc_spilled, weightsOf, rowsOf, rowBytesOf, SIDE_P, SIDE_Q } from "./accumulate";
 import { trainer_acc, trainer_apply_slice, SOURCE_WAKE_P } from "./trainer";
 
 // Weight rows are gathered and stepped in tiles of about this many bytes, which stay in L1.
@@ -29,6 +29,8 @@ export function shards_step(desc: usize, tr: usize, list: usize, T: i32, t: i32,
   const side = source == SOURCE_WAKE_P ? SIDE_P : SIDE_Q;
   const region = source == SOURCE_WAKE_P ? params_begin(desc) : q_begin(desc);
   const go = gradOffset(desc), L = depth(desc);
+  // This thread's scratch for listing tabled sums: in its own shard's accumulator.
+  const scratch = acc_scratch(trainer_acc(<usize>load<i32>(list + (<usize>(T + t) << 2))));
   for (let l = 0; l < L; l++) {
     const W = weightsOf(desc, side, l), R = rowsOf(desc, side, l), rowBytes = rowBytesOf(desc, side, l);
     const tile = max<i32>(1, <i32>(TILE_BYTES / rowBytes));
@@ -37,7 +39,7 @@ export function shards_step(desc: usize, tr: usize, list: usize, T: i32, t: i32,
       for (let s = 0; s < T; s++) {
         const shard = shardAt(list, s), acc = trainer_acc(<usize>load<i32>(list + (<usize>(T + s) << 2)));
         if (acc_spilled(acc, side)) take(from + go, from + gradOffset(shard), to - from);
-        acc_flush_rows(shard, acc, side, l, k, end, W + go);
+        acc_flush_rows(shard, acc, side, l, k, end, W + go, scratch);
       }
       step(desc, tr, source, rows, region, from, to, steps);
     }

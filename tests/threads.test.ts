@@ -15,12 +15,18 @@ describe("fit({ threads })", () => {
   // B = 70 gives each thread 35 rows: enough passes for grouped generative passes (assembly/groups.ts).
   // B = 150 gives each thread 75 contributions, more than its accumulator holds (64), so each
   // shard flushes into its own gradient block once before the threads gather the gradients.
-  it.each([7, 70, 150])("each thread takes a fixed slice of a batch of %i with its own stream; the update is their sum", async (B) => {
-    const layers = [9, 5, 3];
-    const eps = 0.3, T = 2;
+  // [12, 80, 4] with B = 128 gives each shard 64 contributions, which its owner tables as subset
+  // sums (assembly/subsets.ts) for the threads to gather from.
+  it.each([
+    [7, [9, 5, 3]],
+    [70, [9, 5, 3]],
+    [150, [9, 5, 3]],
+    [128, [12, 80, 4]],
+  ])("each thread takes a fixed slice of a batch of %i with its own stream; the update is their sum (layers %j)", async (B, layers) => {
+    const eps = 0.3, T = 2, n0 = layers[0];
     const m = await HelmholtzMachine.create({ layers, seed: 11, initScale: 0.5 });
     const ref = new ReferenceMachine(m.save());
-    const data = randomBinary(B, 9, 5, 0.4);
+    const data = randomBinary(B, n0, 5, 0.4);
     const [stats] = await m.fit(data, { batchSize: B, learningRate: eps, shuffle: false, threads: T });
     expect(stats.threads).toBe(T);
     // Thread t's stream: splitmix64 of one block of the machine's stream; t takes rows
@@ -34,7 +40,7 @@ describe("fit({ threads })", () => {
     streams.forEach((rng, t) => {
       ref.rng = rng;
       for (let b = slices[t][0]; b < slices[t][1]; b++) {
-        for (const [name, g] of ref.wakeGradient(Array.from(data.subarray(b * 9, b * 9 + 9))).grad) g.forEach((v, i) => (wake.get(name)![i] += v));
+        for (const [name, g] of ref.wakeGradient(Array.from(data.subarray(b * n0, b * n0 + n0))).grad) g.forEach((v, i) => (wake.get(name)![i] += v));
       }
     });
     ref.apply(wake, eps / B);

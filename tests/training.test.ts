@@ -5,12 +5,12 @@ import { allBinaryVectors, machineWith, randomBinary, sigma } from "./helpers/mo
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
-// One minibatch on the reference, rows first .. first+B of 9-unit data: B wake gradients at the same
-// parameters, then one step; B sleep gradients from fantasies, then one step.
-function referenceBatch(ref: ReferenceMachine, data: Uint8Array, first: number, B: number, eps: number): void {
+// One minibatch on the reference, rows first .. first+B of n0-unit data: B wake gradients at the
+// same parameters, then one step; B sleep gradients from fantasies, then one step.
+function referenceBatch(ref: ReferenceMachine, data: Uint8Array, first: number, B: number, eps: number, n0 = 9): void {
   const wake = ref.zeroGradient();
   for (let b = first; b < first + B; b++) {
-    for (const [name, g] of ref.wakeGradient(Array.from(data.subarray(b * 9, b * 9 + 9))).grad) g.forEach((v, i) => (wake.get(name)![i] += v));
+    for (const [name, g] of ref.wakeGradient(Array.from(data.subarray(b * n0, b * n0 + n0))).grad) g.forEach((v, i) => (wake.get(name)![i] += v));
   }
   ref.apply(wake, eps / B);
   const sleep = ref.zeroGradient();
@@ -29,6 +29,19 @@ describe("minibatch training", () => {
     const data = randomBinary(B, 9, 5, 0.4);
     await m.fit(data, { batchSize: B, learningRate: eps, shuffle: false });
     referenceBatch(ref, data, 0, B, eps);
+    for (const [name, t] of m.parameters()) expect(maxDiff(t.data, ref.parameters().get(name)!), name).toBeLessThan(1e-5);
+  });
+
+  // With 80 units in layer 1, each of its rows meets many of the 64 contributions an accumulator
+  // holds, so the wake-P gradient of Gw[0] and the Q gradient of Rw[1] are gathered from tabled
+  // subset sums (assembly/subsets.ts), in two flushes of 64.
+  it("one batch of B = 128 on [12, 80, 4], gathered from tabled subset sums", async () => {
+    const layers = [12, 80, 4], eps = 0.3, B = 128;
+    const m = await HelmholtzMachine.create({ layers, seed: 13, initScale: 0.5 });
+    const ref = new ReferenceMachine(m.save());
+    const data = randomBinary(B, 12, 7, 0.4);
+    await m.fit(data, { batchSize: B, learningRate: eps, shuffle: false });
+    referenceBatch(ref, data, 0, B, eps, 12);
     for (const [name, t] of m.parameters()) expect(maxDiff(t.data, ref.parameters().get(name)!), name).toBeLessThan(1e-5);
   });
 
