@@ -109,6 +109,12 @@ export async function kernelMicro({ peak, samples = 11, targetMs = 20, build = "
   const bias = alloc(4 * n0), out = alloc(4 * n0), a = alloc(4 * n0), s = alloc(4 * n0);
   const delta = alloc(4 * n0), idxOut = alloc(4 * n0), rng = alloc(64);
   const sets0 = alloc(4 * SETS * active0), sets1 = alloc(4 * SETS * active1), sets2 = alloc(4 * SETS * listed);
+  // Subset tables (assembly/subsets.ts): of the held deltas (rows of Wgen stand in for them), and
+  // of Wgen's rows for the grouped pass, whose active sets are also given as 0/1 states.
+  const groupsOf = (rows) => Math.ceil(rows / 4);
+  const heldTable = alloc(64 * groupsOf(held)), heldSums = alloc(4 * 11 * groupsOf(held) * n0);
+  const genTable = alloc(64 * groupsOf(n1)), genSums = alloc(4 * 11 * groupsOf(n1) * n0);
+  const addresses = alloc(4 * groupsOf(n1)), states1 = alloc(4 * SETS * n1);
   const need = at - k.memory.buffer.byteLength;
   if (need > 0) k.memory.grow(Math.ceil(need / 65536));
 
@@ -125,11 +131,15 @@ export async function kernelMicro({ peak, samples = 11, targetMs = 20, build = "
     i32.set(activeSet(u, n0, active0), sets0 / 4 + t * active0);
     i32.set(activeSet(u, n1, active1), sets1 / 4 + t * active1);
     i32.set(activeSet(u, held, listed), sets2 / 4 + t * listed);
+    for (const j of i32.subarray(sets1 / 4 + t * active1, sets1 / 4 + (t + 1) * active1)) f32[states1 / 4 + t * n1 + j] = 1;
   }
+  k.subset_table_build(Wgen, 4 * n0, held, heldTable, heldSums);
+  k.subset_table_build(Wgen, 4 * n0, n1, genTable, genSums);
   k.rng_seed(rng, 7, 0);
   const set0 = (i) => sets0 + 4 * active0 * (i & (SETS - 1));
   const set1 = (i) => sets1 + 4 * active1 * (i & (SETS - 1));
   const set2 = (i) => sets2 + 4 * listed * (i & (SETS - 1));
+  const states = (i) => states1 + 4 * n1 * (i & (SETS - 1));
 
   const cases = [
     {
@@ -141,6 +151,11 @@ export async function kernelMicro({ peak, samples = 11, targetMs = 20, build = "
       kernel: "bias_plus_rows", role: "probability pass", shape: `generative ${n1}→${n0}: ${active1} of ${n1} rows active (50%)`,
       elements: active1 * n0, flops: FLOPS.add, bytes: 4,
       body: (it) => { for (let i = 0; i < it; i++) k.bias_plus_rows(out, bias, Wgen, n0, set1(i), active1, n0); },
+    },
+    {
+      kernel: "grouped_bias_plus_rows", role: "probability pass, tabled", shape: `generative ${n1}→${n0}: ${active1} of ${n1} rows active (50%), from subset sums of four rows`,
+      elements: active1 * n0, flops: FLOPS.add, bytes: 4,
+      body: (it) => { for (let i = 0; i < it; i++) k.grouped_bias_plus_rows(out, bias, genTable, states(i), n1, n0, addresses); },
     },
     {
       kernel: "sample_logistic", role: "sampling", shape: `n = ${n0}`, elements: n0, flops: FLOPS.sample, bytes: 8,
@@ -172,6 +187,16 @@ export async function kernelMicro({ peak, samples = 11, targetMs = 20, build = "
       kernel: "add_row_sums", role: "update (minibatch, gathered)", shape: `a Gw[0] gradient row: ${listed} of ${held} held deltas of ${n0}`,
       elements: listed * n0, flops: FLOPS.add, bytes: 4,
       body: (it) => { for (let i = 0; i < it; i++) k.add_row_sums(out, Wgen, n0, set2(i), listed, n0); },
+    },
+    {
+      kernel: "add_subset_sums", role: "update (minibatch, gathered, tabled)", shape: `the same row from subset sums of four held deltas`,
+      elements: listed * n0, flops: FLOPS.add, bytes: 4,
+      body: (it) => { for (let i = 0; i < it; i++) k.add_subset_sums(out, heldTable, groupsOf(held), set2(i), listed, n0, addresses); },
+    },
+    {
+      kernel: "subset_table_build", role: "update (minibatch, tables)", shape: `the subset sums of ${held} held deltas of ${n0}`,
+      elements: 11 * groupsOf(held) * n0, flops: FLOPS.add, bytes: 12,
+      body: (it) => { for (let i = 0; i < it; i++) k.subset_table_build(Wgen, 4 * n0, held, heldTable, heldSums); },
     },
   ];
   const peakSamples = [];
