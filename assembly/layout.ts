@@ -4,7 +4,8 @@
 // laid out exactly like the parameters, then scratch.
 // Descriptor words: [0] L, [1] rng, [2] params begin (= P begin), [3] params end (= Q end),
 // [4] Q begin (= P end), [5] gradient offset (bytes from a parameter to its gradient),
-// [6] the grouped-pass record in use (groups.ts; 0: none), then one record per layer.
+// [6] the grouped-pass record in use (groups.ts; 0: none), [7] the deferral record in use
+// (deferred.ts; 0: none), then one record per layer.
 
 export const HEADER_WORDS = 8;
 export const RECORD_WORDS = 12;
@@ -89,6 +90,7 @@ function place(sizes: usize, L: i32, write: bool): f64 {
     store<i32>(desc, <i32>qBegin, 16);
     store<i32>(desc, <i32>(paramsEnd - paramsBegin), 20);
     store<i32>(desc, 0, 24);
+    store<i32>(desc, 0, 28);
   }
   return at;
 }
@@ -127,6 +129,7 @@ export function layout_shard(desc: usize, at: usize): usize {
   memory.fill(p, 0, paramBytes);
   store<i32>(at, <i32>(p - params_begin(desc)), 20); // gradient offset
   store<i32>(at, 0, 24); // no grouped-pass record in use
+  store<i32>(at, 0, 28); // no deferral record in use
   p += paramBytes;
   for (let l = 0; l <= L; l++) {
     const bytes = <usize>field(desc, l, STRIDE) << 2;

@@ -10,6 +10,7 @@ import { logistic_f32 } from "./logistic";
 import { recruit_step } from "./recruit";
 import { acc_delta_row, acc_note_active, acc_done, SIDE_P, SIDE_Q } from "./accumulate";
 import { groupsActive, groupedPass } from "./groups";
+import { deferredActive, deferredPass, deferUpdate, deferred_begin, deferred_end } from "./deferred";
 
 // Row kinds: ROW_BINARY rows are u8 0/1; ROW_PROB rows are f32 probabilities, sampled afresh
 // (dynamic binarization) each time a row is shown.
@@ -55,13 +56,16 @@ export function load_row(desc: usize, row: usize, kind: i32): void {
 }
 
 // act[l] = gb[l] + sum of Gw[l] rows of the active units of layer l+1 (l < L); act[L] = gTop.
-// With grouped tables in use (groups.ts), from them.
+// With grouped tables in use (groups.ts), from them; for l = 0 with updates of Gw[0] waiting
+// (deferred.ts), with them.
 export function generativePass(desc: usize, l: i32): void {
   const groups = groupsActive(desc);
   if (l == depth(desc)) {
     memory.copy(ptr(desc, l, ACT), ptr(desc, l, GBIAS), <usize>field(desc, l, N) << 2);
   } else if (groups != 0) {
     groupedPass(desc, groups, l);
+  } else if (l == 0 && deferredActive(desc) != 0) {
+    deferredPass(desc, deferredActive(desc));
   } else {
     bias_plus_rows(ptr(desc, l, ACT), ptr(desc, l, GBIAS), ptr(desc, l, GW), field(desc, l, STRIDE),
       ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), field(desc, l, N));
@@ -116,7 +120,8 @@ export function generative_logprob(desc: usize): f64 {
 // the top-down probabilities p of the sampled states, then `weight (s - p)` added to the rows of
 // the active units above and to the bias, at `target` bytes past the parameters (0: the
 // parameters themselves; gradOffset: the gradient block). With an accumulator (accumulate.ts;
-// 0: none) the weight gradients are held there until it is flushed. Returns log P(s_0..s_L) in nats.
+// 0: none) the weight gradients are held there until it is flushed; with a deferral record in use
+// (deferred.ts), the update of Gw[0] waits there. Returns log P(s_0..s_L) in nats.
 export function wakeP(desc: usize, weight: f32, target: usize, acc: usize): f64 {
   let logP = 0.0;
   const L = depth(desc);
@@ -127,6 +132,7 @@ export function wakeP(desc: usize, weight: f32, target: usize, acc: usize): f64 
     logP += logistic_delta(ptr(desc, l, ACT), ptr(desc, l, STATE), weight, delta, n);
     if (l < L) {
       if (acc != 0) acc_note_active(desc, acc, SIDE_P, l);
+      else if (l == 0 && target == 0 && deferredActive(desc) != 0) deferUpdate(desc, deferredActive(desc), delta);
       else add_to_rows(ptr(desc, l, GW) + target, field(desc, l, STRIDE), ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), delta, n);
     }
     add_vector(ptr(desc, l, GBIAS) + target, delta, n);
@@ -177,9 +183,12 @@ export function sleep_step(desc: usize, eps: f32): void {
 
 // Online wake-sleep over rows order[first .. first+count) of `data` (rows of n[0] elements,
 // u8 or f32 by `kind`; order: i32 row indices), with recruitment after each wake step when
-// `recruit` is a record of recruit.ts (0: none). Returns the summed wake description lengths (bits).
-export function train_rows(desc: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, eps: f32, recruit: usize): f64 {
+// `recruit` is a record of recruit.ts (0: none). Without recruitment, the updates of Gw[0] are
+// deferred in blocks of four steps through the record `deferred` (deferred.ts; 0: none), and all
+// applied before it returns. Returns the summed wake description lengths (bits).
+export function train_rows(desc: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, eps: f32, recruit: usize, deferred: usize): f64 {
   const n = <usize>field(desc, 0, N), rowBytes = kind == ROW_BINARY ? n : n << 2;
+  if (recruit == 0) deferred_begin(desc, deferred);
   let bits = 0.0;
   for (let i = first; i < first + count; i++) {
     load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
@@ -187,6 +196,7 @@ export function train_rows(desc: usize, data: usize, kind: i32, order: usize, fi
     if (recruit != 0) recruit_step(desc, recruit);
     sleep_step(desc, eps);
   }
+  deferred_end(desc);
   return bits;
 }
 

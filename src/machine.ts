@@ -188,15 +188,21 @@ export class HelmholtzMachine {
     const accumulator = recruit + recruitBytes;
     const accCapacity = Math.min(ACCUMULATOR_CAPACITY, plan.batchSize * plan.samples);
     const accBytes = align16(k.accumulator_bytes(this.desc, accCapacity));
+    const fast = plan.batchSize === 1 && plan.samples === 1 && plan.optimizer.type === "sgd" && plan.sleepQ && plan.rates.p === plan.rates.sleepQ;
     const groups = accumulator + accBytes;
     const groupsBytes = plan.batchSize * plan.samples > 1 ? this.groupsBytes : 0;
-    const shards = threads > 1 ? this.placeShards(groups + groupsBytes, threads, rwsBytes, accBytes, groupsBytes) : undefined;
-    const validAt = shards ? shards.end : groups + groupsBytes;
+    // The online kernel's record for deferred updates of Gw[0] (assembly/deferred.ts; 0 bytes: none).
+    const deferred = groups + groupsBytes;
+    const deferredBytes = fast && !plan.recruit ? align16(k.deferred_bytes(this.desc)) : 0;
+    // Chunks of whole batches, and with deferred updates of whole blocks, so that where a chunk
+    // ends does not change the result.
+    const unit = deferredBytes ? k.deferred_block() : plan.batchSize;
+    const shards = threads > 1 ? this.placeShards(deferred + deferredBytes, threads, rwsBytes, accBytes, groupsBytes) : undefined;
+    const validAt = shards ? shards.end : deferred + deferredBytes;
     this.ensure(validAt, "data");
     this.putRows(rows, work);
     if (plan.recruit) this.startRecruiting(plan.recruit, recruit);
     const kind = kindOf(rows.values instanceof Float32Array);
-    const fast = plan.batchSize === 1 && plan.samples === 1 && plan.optimizer.type === "sgd" && plan.sleepQ && plan.rates.p === plan.rates.sleepQ;
     const stats: EpochStats[] = [];
     let best: { epoch: number; ll: number; snapshot: Snapshot } | undefined;
     for (let epoch = 1; epoch <= plan.epochs && !plan.signal?.aborted; epoch++) {
@@ -210,7 +216,7 @@ export class HelmholtzMachine {
       if (shards) this.layoutShards(shards, accCapacity);
       let bits = 0;
       let done = 0;
-      let chunk = plan.batchSize * Math.max(1, Math.round(64 / plan.batchSize));
+      let chunk = unit * Math.max(1, Math.round(64 / unit));
       let before: Snapshot | undefined;
       while (done < rows.rows) {
         if (plan.signal?.aborted) return stats;
@@ -220,7 +226,7 @@ export class HelmholtzMachine {
         if (shards) bits += await this.pool!.run(this.chunkJob(plan, shards, { first: done, count: n, data: work, kind, order }));
         else {
           const rec = plan.recruit ? recruit : 0;
-          bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p, rec) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n, rec);
+          bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p, rec, deferredBytes ? deferred : 0) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n, rec);
         }
         if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during fit()");
         if (!k.all_finite(k.params_begin(this.desc), (k.params_end(this.desc) - k.params_begin(this.desc)) / 4)) {
@@ -228,7 +234,7 @@ export class HelmholtzMachine {
           throw new Error(`fit() diverged in epoch ${epoch} between rows ${done} and ${done + n}: the parameters became non-finite (a learning rate of ${rates.p} too high, or parameters near the f32 range?); the machine was rolled back to its state before those rows`);
         }
         done += n;
-        chunk = plan.batchSize * Math.max(1, Math.round(nextChunk(chunk, now() - t0) / plan.batchSize));
+        chunk = unit * Math.max(1, Math.round(nextChunk(chunk, now() - t0) / unit));
         if (done < rows.rows) plan.onProgress?.({ epoch, epochs: plan.epochs, rowsDone: done, rows: rows.rows, descriptionLength: bits / done, epochEnd: false });
         await yieldToEventLoop();
         if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during fit()");

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { HelmholtzMachine } from "../src/index.js";
 import { randomBinary } from "./helpers/models.js";
 
@@ -34,5 +34,27 @@ describe("seeded determinism", () => {
     await b.fit(data, { epochs: 1 });
     await b.fit(data, { epochs: 1 });
     expect(a.save()).toEqual(b.save());
+  });
+
+  // With 40 units in layer 1, online fit() defers the updates of Gw[0] in blocks of four steps
+  // (assembly/deferred.ts). fit() cuts an epoch into chunks sized by the clock; a clock that runs
+  // fast makes every chunk one block long, where the real one gives chunks of 64 rows and more.
+  it("does not depend on where fit()'s chunks end when updates are deferred", async () => {
+    const wide = [16, 40, 4], rows = randomBinary(200, 16, 3);
+    const fitted = async () => {
+      const m = await HelmholtzMachine.create({ layers: wide, seed: 9 });
+      await m.fit(rows, { epochs: 1 });
+      const bytes = m.save();
+      m.dispose();
+      return bytes;
+    };
+    const steady = await fitted();
+    let t = 0;
+    vi.spyOn(globalThis.performance, "now").mockImplementation(() => (t += 1000));
+    try {
+      expect(await fitted()).toEqual(steady);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

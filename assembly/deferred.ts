@@ -1,0 +1,152 @@
+// Online training with the wake updates of Gw[0] deferred over blocks of four steps. The delta
+// rule adds a step's delta d_u to the Gw[0] rows of the active units A_u of layer 1: about half
+// of that layer's rows, each read and written back. Here the four steps' deltas wait, and every
+// pass over Gw[0] in the meantime sees them exactly: the rows of the pass's active set A sum to
+// sum_{k in A} Gw[0][k] + sum_u |A ∩ A_u| d_u, the same value as with the updates applied, in
+// another f32 order. After the fourth step the block is applied from subset sums of its deltas
+// (subsets.ts): each row adds the one tabled sum of the deltas of the steps it was active in, at
+// 50% activity 0.94 row updates per row for four steps against 2 one step at a time.
+//
+// Record at `rec`: [0] i32 updates waiting (0..4), [1] i32 bitset words W = ceil(n[1] / 64), then
+// 16-byte aligned: the deltas (4 rows of stride[0] f32), the subset table (16 i32), its sums (11
+// rows of stride[0] f32), the active sets (4 + 1 bitsets of W u64: one per waiting update, then
+// the pass's), and for applying a block the rows' masks (n[1] i32), the rows sorted by mask
+// (n[1] i32) and where each mask's rows start (17 i32). It is in use while the descriptor's word
+// 7 points to it.
+import { depth, field, ptr, N, STRIDE, STATE, GW, GBIAS, ACT, IDX, COUNT } from "./layout";
+import { bias_plus_rows } from "./pass";
+import { add_to_rows } from "./update";
+import { subset_table_build, SUBSET_GROUP, SUBSET_SUMS } from "./subsets";
+import { loadTail4, storeTail4 } from "./simd/tail";
+
+const ACTIVE_WORD = 7;
+// Steps per block: the online trainer starts blocks at multiples of this in an epoch, so that
+// where its calls begin and end does not change the result.
+export function deferred_block(): i32 { return SUBSET_GROUP; }
+// Layer 1 needs this many units for the deferral to pay (fewer: the bookkeeping outweighs it).
+const MIN_UNITS = 32;
+@inline function align16(x: usize): usize { return (x + 15) & ~15; }
+@inline function words(desc: usize): i32 { return (field(desc, 1, N) + 63) >> 6; }
+@inline function rowBytes(desc: usize): usize { return <usize>field(desc, 0, STRIDE) << 2; }
+@inline function deltas(rec: usize): usize { return align16(rec + 8); }
+@inline function table(desc: usize, rec: usize): usize { return deltas(rec) + <usize>SUBSET_GROUP * rowBytes(desc); }
+@inline function sums(desc: usize, rec: usize): usize { return table(desc, rec) + 64; }
+@inline function sets(desc: usize, rec: usize): usize { return sums(desc, rec) + <usize>SUBSET_SUMS * rowBytes(desc); }
+@inline function setOf(rec: usize, desc: usize, u: i32): usize { return sets(desc, rec) + (<usize>(u * words(desc)) << 3); }
+@inline function masks(desc: usize, rec: usize): usize { return setOf(rec, desc, SUBSET_GROUP + 1); }
+@inline function sorted(desc: usize, rec: usize): usize { return masks(desc, rec) + (<usize>field(desc, 1, N) << 2); }
+@inline function starts(desc: usize, rec: usize): usize { return sorted(desc, rec) + (<usize>field(desc, 1, N) << 2); }
+
+// Bytes a record for desc needs from a 16-byte aligned address; 0 when desc does not defer.
+export function deferred_bytes(desc: usize): f64 {
+  if (depth(desc) < 1 || field(desc, 1, N) < MIN_UNITS) return 0;
+  return <f64>(starts(desc, 0) + 17 * 4);
+}
+
+// The record in use, or 0.
+@inline export function deferredActive(desc: usize): usize { return <usize>load<i32>(desc, ACTIVE_WORD << 2); }
+
+// Puts an empty record at `rec` (deferred_bytes(desc) bytes, 16-byte aligned; 0: none) in use.
+export function deferred_begin(desc: usize, rec: usize): void {
+  if (rec != 0) {
+    store<i32>(rec, 0);
+    store<i32>(rec, words(desc), 4);
+  }
+  store<i32>(desc, <i32>rec, ACTIVE_WORD << 2);
+}
+
+// Applies the waiting updates and takes the record out of use.
+export function deferred_end(desc: usize): void {
+  const rec = deferredActive(desc);
+  if (rec != 0) applyWaiting(desc, rec);
+  store<i32>(desc, 0, ACTIVE_WORD << 2);
+}
+
+// act[0] = gb[0] + sum over the active units k of layer 1 of Gw[0][k] as updated by the waiting
+// deltas: gb[0] + sum_u |A ∩ A_u| d_u first (u in order), then the rows, clamped as bias_plus_rows.
+export function deferredPass(desc: usize, rec: usize): void {
+  const n = field(desc, 0, N), act = ptr(desc, 0, ACT), waiting = load<i32>(rec);
+  memory.copy(act, ptr(desc, 0, GBIAS), <usize>n << 2);
+  if (waiting > 0) {
+    const A = setOf(rec, desc, SUBSET_GROUP);
+    toBitset(ptr(desc, 1, STATE), field(desc, 1, N), A);
+    for (let u = 0; u < waiting; u++) {
+      const c = <f32>overlap(A, setOf(rec, desc, u), words(desc));
+      if (c != 0) scaledAdd(act, deltas(rec) + <usize>u * rowBytes(desc), c, n);
+    }
+  }
+  bias_plus_rows(act, act, ptr(desc, 0, GW), field(desc, 0, STRIDE), ptr(desc, 1, IDX), field(desc, 1, COUNT), n);
+}
+
+// Defers the wake update of Gw[0] by `delta` (f32, n[0]) on the active units of layer 1; the
+// fourth waiting update applies the block.
+export function deferUpdate(desc: usize, rec: usize, delta: usize): void {
+  const u = load<i32>(rec);
+  memory.copy(deltas(rec) + <usize>u * rowBytes(desc), delta, rowBytes(desc));
+  toBitset(ptr(desc, 1, STATE), field(desc, 1, N), setOf(rec, desc, u));
+  store<i32>(rec, u + 1);
+  if (u + 1 == SUBSET_GROUP) applyWaiting(desc, rec);
+}
+
+// Gw[0][k] += the tabled sum of the waiting deltas of the steps k was active in, for every k: the
+// rows sorted by that mask (a counting sort), then each mask's sum added to its rows by
+// add_to_rows, which holds a slice of the sum in registers across them.
+function applyWaiting(desc: usize, rec: usize): void {
+  const waiting = load<i32>(rec);
+  if (waiting == 0) return;
+  const t = table(desc, rec), units = field(desc, 1, N), m = masks(desc, rec), order = sorted(desc, rec), at = starts(desc, rec);
+  subset_table_build(deltas(rec), rowBytes(desc), waiting, t, sums(desc, rec));
+  memory.fill(at, 0, 17 * 4);
+  for (let k = 0; k < units; k++) {
+    let mask = 0;
+    for (let u = 0; u < waiting; u++) mask |= <i32>((load<u64>(setOf(rec, desc, u) + (<usize>(k >> 6) << 3)) >> <u64>(k & 63)) & 1) << u;
+    store<i32>(m + (<usize>k << 2), mask);
+    const c = at + (<usize>(mask + 1) << 2);
+    store<i32>(c, load<i32>(c) + 1);
+  }
+  for (let mask = 1; mask <= 16; mask++) store<i32>(at + (<usize>mask << 2), load<i32>(at + (<usize>mask << 2)) + load<i32>(at + (<usize>(mask - 1) << 2)));
+  for (let k = 0; k < units; k++) {
+    const c = at + (<usize>load<i32>(m + (<usize>k << 2)) << 2), p = load<i32>(c);
+    store<i32>(order + (<usize>p << 2), k);
+    store<i32>(c, p + 1);
+  }
+  // starts[mask] now holds where mask's rows end, which is where mask + 1's begin.
+  const n = field(desc, 0, N), stride = field(desc, 0, STRIDE), W = ptr(desc, 0, GW);
+  for (let mask = 1; mask < 1 << waiting; mask++) {
+    const from = load<i32>(at + (<usize>(mask - 1) << 2)), to = load<i32>(at + (<usize>mask << 2));
+    if (to > from) add_to_rows(W, stride, order + (<usize>from << 2), to - from, <usize>load<i32>(t + (<usize>mask << 2)), n);
+  }
+  store<i32>(rec, 0);
+}
+
+// The bitset (W u64) of the units with state 1 among n 0/1 f32 states (readable to a multiple of 4).
+function toBitset(s: usize, n: i32, bits: usize): void {
+  memory.fill(bits, 0, <usize>((n + 63) >> 6) << 3);
+  for (let i = 0; i < n; i += 4) {
+    let nibble = i32x4.bitmask(i32x4.ne(v128.load(s + (<usize>i << 2)), i32x4.splat(0)));
+    if (n - i < 4) nibble &= (1 << (n - i)) - 1;
+    const at = bits + (<usize>(i >> 6) << 3);
+    store<u64>(at, load<u64>(at) | (<u64>nibble << <u64>(i & 63)));
+  }
+}
+
+// |a ∩ b| for bitsets of w u64.
+function overlap(a: usize, b: usize, w: i32): i32 {
+  let c: i64 = 0;
+  for (let i = 0; i < w; i++) c += popcnt<i64>(load<i64>(a + (<usize>i << 3)) & load<i64>(b + (<usize>i << 3)));
+  return <i32>c;
+}
+
+// dst[j] += c x src[j], j < n (f32, 16-byte aligned).
+function scaledAdd(dst: usize, src: usize, c: f32, n: i32): void {
+  const cv = f32x4.splat(c);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(cv, v128.load(src + o))));
+  }
+  if (j < n) {
+    const o = <usize>j << 2, rem = n - j;
+    storeTail4(dst + o, f32x4.add(loadTail4(dst + o, rem), f32x4.mul(cv, loadTail4(src + o, rem))), rem);
+  }
+}
