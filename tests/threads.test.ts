@@ -73,6 +73,31 @@ describe("fit({ threads })", () => {
     }
   });
 
+  // Each thread steps its slice of every tensor, in 16 KB tiles; the wake update of Q follows the
+  // one of P with no barrier between them. Rw[0]'s rows of 1,024 floats make 4-row tiles, so its
+  // 64 rows are 16 tiles: each row of a pixel that is on in some row of the batch must move (its
+  // wake-Q delta is nonzero), each other row stay.
+  it("applies every tile of the wake-Q step after the wake-P step (RWS on 2 threads)", async () => {
+    const layers = [64, 1024, 8], B = 20;
+    const data = randomBinary(B, 64, 4, 0.05);
+    const m = await HelmholtzMachine.create({ layers, seed: 3 });
+    const before = m.parameters();
+    await m.fit(data, { batchSize: B, threads: 2, algorithm: "rws", samples: 2, sleepQ: false, learningRates: { p: 0.1, wakeQ: 0.1 } });
+    const after = m.parameters();
+    const w0 = before.get("rec.0.weight")!.data, w1 = after.get("rec.0.weight")!.data;
+    const n1 = layers[1];
+    for (let i = 0; i < 64; i++) {
+      const on = Array.from({ length: B }, (_, r) => data[r * 64 + i]).some((v) => v === 1);
+      const moved = w1.subarray(i * n1, (i + 1) * n1).some((v, j) => v !== w0[i * n1 + j]);
+      expect(moved, `Rw[0] row ${i} (pixel on in the batch: ${on})`).toBe(on);
+    }
+    for (const name of ["rec.0.bias", "rec.1.bias", "gen.0.bias"]) {
+      const a = before.get(name)!.data, b = after.get(name)!.data;
+      expect(b.every((v, j) => v !== a[j]), name).toBe(true);
+    }
+    m.dispose();
+  });
+
   it("a machine keeps training on one thread after a threaded fit, and saves and loads as before", async () => {
     const data = randomBinary(200, 16, 3);
     const m = await HelmholtzMachine.create({ layers: [16, 8], seed: 2 });
