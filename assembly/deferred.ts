@@ -1,39 +1,53 @@
-// Online training with the wake updates of Gw[0] deferred over blocks of four steps. The delta
-// rule adds a step's delta d_u to the Gw[0] rows of the active units A_u of layer 1: about half
-// of that layer's rows, each read and written back. Here the four steps' deltas wait, and every
-// pass over Gw[0] in the meantime sees them exactly: the rows of the pass's active set A sum to
-// sum_{k in A} Gw[0][k] + sum_u |A ∩ A_u| d_u, the same value as with the updates applied, in
-// another f32 order. After the fourth step the block is applied from subset sums of its deltas
-// (subsets.ts): each row adds the one tabled sum of the deltas of the steps it was active in, at
-// 50% activity 0.94 row updates per row for four steps against 2 one step at a time.
+// Online steps with the wake updates of Gw[0] deferred over blocks of four steps, and each step's
+// two passes over Gw[0] sharing their common rows.
 //
-// Record at `rec`: [0] i32 updates waiting (0..4), [1] i32 bitset words W = ceil(n[1] / 64), then
-// 16-byte aligned: the deltas (4 rows of stride[0] f32), the subset table (16 i32), its sums (11
-// rows of stride[0] f32), the active sets (4 + 1 bitsets of W u64: one per waiting update, then
-// the pass's), and for applying a block the rows' masks (n[1] i32), the rows sorted by mask
-// (n[1] i32) and where each mask's rows start (17 i32). It is in use while the descriptor's word
-// 7 points to it.
-import { depth, field, ptr, N, STRIDE, STATE, GW, GBIAS, ACT, IDX, COUNT } from "./layout";
-import { bias_plus_rows } from "./pass";
-import { add_to_rows } from "./update";
-import { subset_table_build, SUBSET_GROUP, SUBSET_SUMS } from "./subsets";
+// Deferral. The delta rule adds a step's delta d_u to the Gw[0] rows of the active units A_u of
+// layer 1: about half of that layer's rows, each read and written back. Here up to four steps'
+// deltas wait, and every pass over Gw[0] in the meantime sees them exactly: the rows of the pass's
+// active set A sum to sum_{k in A} Gw[0][k] + sum_u |A ∩ A_u| d_u, the same value as with the
+// updates applied, in another f32 order. Before the step after the fourth, the block is applied
+// from subset sums of its deltas (subsets.ts): each row adds the one tabled sum of the deltas of
+// the steps it was active in, at 50% activity 0.94 row updates per row for four steps against 2.
+//
+// Shared passes. A step passes over Gw[0] twice: in the wake phase for the recognised layer 1 (A)
+// and in the sleep phase for the dreamed one (A'). The dream above layer 0 needs only the updates
+// of the layers above, and the wake update of layer 0 draws no random numbers, so the dream of
+// layers L..1 is drawn first, with the random stream in the same order as one phase after the
+// other. Then the rows of A ∩ A' are summed once for both passes: |A ∪ A'| rows instead of
+// |A| + |A'| (at 50% activity, 150 against 200 of 200).
+//
+// Record at `rec`: [0] i32 updates waiting (0..4), then 16-byte aligned: the deltas (4 rows of
+// stride[0] f32), the subset table (16 i32), its sums (11 rows of stride[0] f32), the shared sum
+// (stride[0] f32), the active sets (5 bitsets of W = ceil(n[1] / 64) u64: one per waiting update,
+// then the pass's), the wake's states of layer 1 (stride[1] f32), the lists of the units in both
+// samples, the wake's only and the dream's only (3 x (stride[1] + 4) i32) and their counts (4
+// i32), and for applying a
+// block the rows' masks (n[1] i32), the rows sorted by mask (n[1] i32) and where each mask's rows
+// start (17 i32). It is in use while the descriptor's word 7 points to it.
+import { depth, field, ptr, N, STRIDE, STATE, GW, GBIAS, ACT, DELTA } from "./layout";
+import { recognize_sample, wakeLayer, dreamLayer, sampleLayer, updateQ, LOG2E } from "./machine";
+import { logistic_delta, add_to_rows, add_vector } from "./update";
+import { emitActive4 } from "./sample";
+import { sumRows } from "./simd/rows";
 import { loadTail4, storeTail4 } from "./simd/tail";
+import { subset_table_build, SUBSET_GROUP, SUBSET_SUMS } from "./subsets";
 
 const ACTIVE_WORD = 7;
-// Steps per block: the online trainer starts blocks at multiples of this in an epoch, so that
-// where its calls begin and end does not change the result.
-export function deferred_block(): i32 { return SUBSET_GROUP; }
 // Layer 1 needs this many units for the deferral to pay (fewer: the bookkeeping outweighs it).
 const MIN_UNITS = 32;
 @inline function align16(x: usize): usize { return (x + 15) & ~15; }
 @inline function words(desc: usize): i32 { return (field(desc, 1, N) + 63) >> 6; }
 @inline function rowBytes(desc: usize): usize { return <usize>field(desc, 0, STRIDE) << 2; }
-@inline function deltas(rec: usize): usize { return align16(rec + 8); }
+@inline function listBytes(desc: usize): usize { return <usize>(field(desc, 1, STRIDE) + 4) << 2; }
+@inline function deltas(rec: usize): usize { return align16(rec + 4); }
 @inline function table(desc: usize, rec: usize): usize { return deltas(rec) + <usize>SUBSET_GROUP * rowBytes(desc); }
 @inline function sums(desc: usize, rec: usize): usize { return table(desc, rec) + 64; }
-@inline function sets(desc: usize, rec: usize): usize { return sums(desc, rec) + <usize>SUBSET_SUMS * rowBytes(desc); }
-@inline function setOf(rec: usize, desc: usize, u: i32): usize { return sets(desc, rec) + (<usize>(u * words(desc)) << 3); }
-@inline function masks(desc: usize, rec: usize): usize { return setOf(rec, desc, SUBSET_GROUP + 1); }
+@inline function shared(desc: usize, rec: usize): usize { return sums(desc, rec) + <usize>SUBSET_SUMS * rowBytes(desc); }
+@inline function setOf(desc: usize, rec: usize, u: i32): usize { return shared(desc, rec) + rowBytes(desc) + (<usize>(u * words(desc)) << 3); }
+@inline function wakeStates(desc: usize, rec: usize): usize { return align16(setOf(desc, rec, SUBSET_GROUP + 1)); }
+@inline function lists(desc: usize, rec: usize): usize { return wakeStates(desc, rec) + (<usize>field(desc, 1, STRIDE) << 2); }
+@inline function counts(desc: usize, rec: usize): usize { return lists(desc, rec) + 3 * listBytes(desc); }
+@inline function masks(desc: usize, rec: usize): usize { return counts(desc, rec) + 16; }
 @inline function sorted(desc: usize, rec: usize): usize { return masks(desc, rec) + (<usize>field(desc, 1, N) << 2); }
 @inline function starts(desc: usize, rec: usize): usize { return sorted(desc, rec) + (<usize>field(desc, 1, N) << 2); }
 
@@ -43,49 +57,99 @@ export function deferred_bytes(desc: usize): f64 {
   return <f64>(starts(desc, 0) + 17 * 4);
 }
 
-// The record in use, or 0.
-@inline export function deferredActive(desc: usize): usize { return <usize>load<i32>(desc, ACTIVE_WORD << 2); }
+// Steps per block: the online trainer starts blocks at multiples of this in an epoch, so that
+// where its calls begin and end does not change the result.
+export function deferred_block(): i32 { return SUBSET_GROUP; }
 
 // Puts an empty record at `rec` (deferred_bytes(desc) bytes, 16-byte aligned; 0: none) in use.
 export function deferred_begin(desc: usize, rec: usize): void {
-  if (rec != 0) {
-    store<i32>(rec, 0);
-    store<i32>(rec, words(desc), 4);
-  }
+  if (rec != 0) store<i32>(rec, 0);
   store<i32>(desc, <i32>rec, ACTIVE_WORD << 2);
 }
 
 // Applies the waiting updates and takes the record out of use.
 export function deferred_end(desc: usize): void {
-  const rec = deferredActive(desc);
+  const rec = <usize>load<i32>(desc, ACTIVE_WORD << 2);
   if (rec != 0) applyWaiting(desc, rec);
   store<i32>(desc, 0, ACTIVE_WORD << 2);
 }
 
-// act[0] = gb[0] + sum over the active units k of layer 1 of Gw[0][k] as updated by the waiting
-// deltas: gb[0] + sum_u |A ∩ A_u| d_u first (u in order), then the rows, clamped as bias_plus_rows.
-export function deferredPass(desc: usize, rec: usize): void {
-  const n = field(desc, 0, N), act = ptr(desc, 0, ACT), waiting = load<i32>(rec);
-  memory.copy(act, ptr(desc, 0, GBIAS), <usize>n << 2);
+// One online step on the row in layer 0, as wake_step then sleep_step (machine.ts) up to f32
+// rounding: the same samples from the same random stream. Returns the wake description length
+// in bits.
+export function deferred_step(desc: usize, rec: usize, eps: f32): f64 {
+  if (load<i32>(rec) == SUBSET_GROUP) applyWaiting(desc, rec);
+  const L = depth(desc), n0 = field(desc, 0, N), n1 = field(desc, 1, N);
+  const logQ = recognize_sample(desc);
+  let logP = 0.0;
+  for (let l = L; l >= 1; l--) logP += wakeLayer(desc, l, eps, 0, 0);
+  const wake = wakeStates(desc, rec), dream = ptr(desc, 1, STATE);
+  memory.copy(wake, dream, <usize>field(desc, 1, STRIDE) << 2);
+  for (let l = L; l >= 1; l--) dreamLayer(desc, l);
+  // The rows of both samples, then each sample's own.
+  const both = lists(desc, rec), wakeOnly = both + listBytes(desc), dreamOnly = wakeOnly + listBytes(desc);
+  const count = counts(desc, rec);
+  splitActive(wake, dream, n1, both, wakeOnly, dreamOnly, count);
+  const X = shared(desc, rec), W = ptr(desc, 0, GW), bytes = rowBytes(desc);
+  memory.fill(X, 0, bytes);
+  sumRows(X, X, W, bytes, both, load<i32>(count), n0, false);
+  // Wake, layer 0: act = (gb + the waiting deltas by overlap) + X + the wake's own rows.
+  const act = ptr(desc, 0, ACT), delta = ptr(desc, 0, DELTA), gb = ptr(desc, 0, GBIAS);
+  passInit(desc, rec, act, gb, wake, n0, X);
+  sumRows(act, act, W, bytes, wakeOnly, load<i32>(count, 4), n0, true);
+  logP += logistic_delta(act, ptr(desc, 0, STATE), eps, delta, n0);
+  add_vector(gb, delta, n0);
+  deferUpdate(desc, rec, delta, wake);
+  // Sleep, layer 0, the same way for the dream, whose waiting deltas now include this step's.
+  passInit(desc, rec, act, gb, dream, n0, X);
+  sumRows(act, act, W, bytes, dreamOnly, load<i32>(count, 8), n0, true);
+  sampleLayer(desc, 0);
+  updateQ(desc, eps, 0, 0);
+  return (logQ - logP) * LOG2E;
+}
+
+// act = gb + sum_u |A ∩ A_u| d_u over the waiting updates u (A: the units with state 1 among
+// layer 1's `states`), + X.
+function passInit(desc: usize, rec: usize, act: usize, gb: usize, states: usize, n: i32, X: usize): void {
+  memory.copy(act, gb, <usize>n << 2);
+  const waiting = load<i32>(rec);
   if (waiting > 0) {
-    const A = setOf(rec, desc, SUBSET_GROUP);
-    toBitset(ptr(desc, 1, STATE), field(desc, 1, N), A);
+    const A = setOf(desc, rec, SUBSET_GROUP);
+    toBitset(states, field(desc, 1, N), A);
     for (let u = 0; u < waiting; u++) {
-      const c = <f32>overlap(A, setOf(rec, desc, u), words(desc));
+      const c = <f32>overlap(A, setOf(desc, rec, u), words(desc));
       if (c != 0) scaledAdd(act, deltas(rec) + <usize>u * rowBytes(desc), c, n);
     }
   }
-  bias_plus_rows(act, act, ptr(desc, 0, GW), field(desc, 0, STRIDE), ptr(desc, 1, IDX), field(desc, 1, COUNT), n);
+  add_vector(act, X, n);
 }
 
-// Defers the wake update of Gw[0] by `delta` (f32, n[0]) on the active units of layer 1; the
-// fourth waiting update applies the block.
-export function deferUpdate(desc: usize, rec: usize, delta: usize): void {
+// Lists the units on in both 0/1 state vectors a and b (n units, readable to a multiple of 4), in
+// a only and in b only, increasing (each list with room for n + 4 i32); their counts go to the
+// three i32 at `count`.
+function splitActive(a: usize, b: usize, n: i32, both: usize, aOnly: usize, bOnly: usize, count: usize): void {
+  let cb = 0, ca = 0, cd = 0;
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i << 2, rem = n - i;
+    const valid = rem >= 4 ? 15 : (1 << rem) - 1;
+    const ma = i32x4.bitmask(i32x4.ne(v128.load(a + o), i32x4.splat(0))) & valid;
+    const mb = i32x4.bitmask(i32x4.ne(v128.load(b + o), i32x4.splat(0))) & valid;
+    cb = emitActive4(ma & mb, i, both, cb);
+    ca = emitActive4(ma & ~mb, i, aOnly, ca);
+    cd = emitActive4(mb & ~ma, i, bOnly, cd);
+  }
+  store<i32>(count, cb);
+  store<i32>(count, ca, 4);
+  store<i32>(count, cd, 8);
+}
+
+// Defers the wake update of Gw[0] by `delta` (f32, n[0]) on the units with state 1 among layer
+// 1's `states`.
+function deferUpdate(desc: usize, rec: usize, delta: usize, states: usize): void {
   const u = load<i32>(rec);
   memory.copy(deltas(rec) + <usize>u * rowBytes(desc), delta, rowBytes(desc));
-  toBitset(ptr(desc, 1, STATE), field(desc, 1, N), setOf(rec, desc, u));
+  toBitset(states, field(desc, 1, N), setOf(desc, rec, u));
   store<i32>(rec, u + 1);
-  if (u + 1 == SUBSET_GROUP) applyWaiting(desc, rec);
 }
 
 // Gw[0][k] += the tabled sum of the waiting deltas of the steps k was active in, for every k: the
@@ -99,7 +163,7 @@ function applyWaiting(desc: usize, rec: usize): void {
   memory.fill(at, 0, 17 * 4);
   for (let k = 0; k < units; k++) {
     let mask = 0;
-    for (let u = 0; u < waiting; u++) mask |= <i32>((load<u64>(setOf(rec, desc, u) + (<usize>(k >> 6) << 3)) >> <u64>(k & 63)) & 1) << u;
+    for (let u = 0; u < waiting; u++) mask |= <i32>((load<u64>(setOf(desc, rec, u) + (<usize>(k >> 6) << 3)) >> <u64>(k & 63)) & 1) << u;
     store<i32>(m + (<usize>k << 2), mask);
     const c = at + (<usize>(mask + 1) << 2);
     store<i32>(c, load<i32>(c) + 1);

@@ -10,7 +10,7 @@ import { logistic_f32 } from "./logistic";
 import { recruit_step } from "./recruit";
 import { acc_delta_row, acc_note_active, acc_done, SIDE_P, SIDE_Q } from "./accumulate";
 import { groupsActive, groupedPass } from "./groups";
-import { deferredActive, deferredPass, deferUpdate, deferred_begin, deferred_end } from "./deferred";
+import { deferred_begin, deferred_end, deferred_step } from "./deferred";
 
 // Row kinds: ROW_BINARY rows are u8 0/1; ROW_PROB rows are f32 probabilities, sampled afresh
 // (dynamic binarization) each time a row is shown.
@@ -56,16 +56,13 @@ export function load_row(desc: usize, row: usize, kind: i32): void {
 }
 
 // act[l] = gb[l] + sum of Gw[l] rows of the active units of layer l+1 (l < L); act[L] = gTop.
-// With grouped tables in use (groups.ts), from them; for l = 0 with updates of Gw[0] waiting
-// (deferred.ts), with them.
+// With grouped tables in use (groups.ts), from them.
 export function generativePass(desc: usize, l: i32): void {
   const groups = groupsActive(desc);
   if (l == depth(desc)) {
     memory.copy(ptr(desc, l, ACT), ptr(desc, l, GBIAS), <usize>field(desc, l, N) << 2);
   } else if (groups != 0) {
     groupedPass(desc, groups, l);
-  } else if (l == 0 && deferredActive(desc) != 0) {
-    deferredPass(desc, deferredActive(desc));
   } else {
     bias_plus_rows(ptr(desc, l, ACT), ptr(desc, l, GBIAS), ptr(desc, l, GW), field(desc, l, STRIDE),
       ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), field(desc, l, N));
@@ -120,23 +117,10 @@ export function generative_logprob(desc: usize): f64 {
 // the top-down probabilities p of the sampled states, then `weight (s - p)` added to the rows of
 // the active units above and to the bias, at `target` bytes past the parameters (0: the
 // parameters themselves; gradOffset: the gradient block). With an accumulator (accumulate.ts;
-// 0: none) the weight gradients are held there until it is flushed; with a deferral record in use
-// (deferred.ts), the update of Gw[0] waits there. Returns log P(s_0..s_L) in nats.
+// 0: none) the weight gradients are held there until it is flushed. Returns log P(s_0..s_L) in nats.
 export function wakeP(desc: usize, weight: f32, target: usize, acc: usize): f64 {
   let logP = 0.0;
-  const L = depth(desc);
-  for (let l = L; l >= 0; l--) {
-    generativePass(desc, l);
-    const n = field(desc, l, N);
-    const delta = acc != 0 && l < L ? acc_delta_row(desc, acc, SIDE_P, l, target) : ptr(desc, l, DELTA);
-    logP += logistic_delta(ptr(desc, l, ACT), ptr(desc, l, STATE), weight, delta, n);
-    if (l < L) {
-      if (acc != 0) acc_note_active(desc, acc, SIDE_P, l);
-      else if (l == 0 && target == 0 && deferredActive(desc) != 0) deferUpdate(desc, deferredActive(desc), delta);
-      else add_to_rows(ptr(desc, l, GW) + target, field(desc, l, STRIDE), ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), delta, n);
-    }
-    add_vector(ptr(desc, l, GBIAS) + target, delta, n);
-  }
+  for (let l = depth(desc); l >= 0; l--) logP += wakeLayer(desc, l, weight, target, acc);
   if (acc != 0) acc_done(acc, SIDE_P);
   return logP;
 }
@@ -158,6 +142,20 @@ export function updateQ(desc: usize, weight: f32, target: usize, acc: usize): vo
   if (acc != 0) acc_done(acc, SIDE_Q);
 }
 
+// wakeP's part for layer l: returns log P(s_l | s_{l+1}) in nats.
+export function wakeLayer(desc: usize, l: i32, weight: f32, target: usize, acc: usize): f64 {
+  const L = depth(desc), n = field(desc, l, N);
+  generativePass(desc, l);
+  const delta = acc != 0 && l < L ? acc_delta_row(desc, acc, SIDE_P, l, target) : ptr(desc, l, DELTA);
+  const logP = logistic_delta(ptr(desc, l, ACT), ptr(desc, l, STATE), weight, delta, n);
+  if (l < L) {
+    if (acc != 0) acc_note_active(desc, acc, SIDE_P, l);
+    else add_to_rows(ptr(desc, l, GW) + target, field(desc, l, STRIDE), ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), delta, n);
+  }
+  add_vector(ptr(desc, l, GBIAS) + target, delta, n);
+  return logP;
+}
+
 // Wake phase on the row in layer 0: s ~ Q bottom-up, then the delta rule on G with the
 // top-down probabilities of the sampled states. Returns the sample's description length
 // log2 Q(h|d) - log2 P(h, d) in bits, an unbiased one-sample estimate of F(d).
@@ -168,11 +166,18 @@ export function wake_step(desc: usize, eps: f32): f64 {
 
 // A fantasy from P, top-down: t_L ~ sigma(gTop), t_l ~ P(. | t_{l+1}); states left in place.
 export function dream_sample(desc: usize): void {
-  const rng = rngOf(desc);
-  for (let l = depth(desc); l >= 0; l--) {
-    generativePass(desc, l);
-    setCount(desc, l, sample_logistic(ptr(desc, l, ACT), field(desc, l, N), rng, ptr(desc, l, STATE), ptr(desc, l, IDX)));
-  }
+  for (let l = depth(desc); l >= 0; l--) dreamLayer(desc, l);
+}
+
+// dream_sample's part for layer l: t_l ~ P(. | t_{l+1}).
+export function dreamLayer(desc: usize, l: i32): void {
+  generativePass(desc, l);
+  sampleLayer(desc, l);
+}
+
+// s_l ~ sigma(act[l]), with layer l's active list.
+export function sampleLayer(desc: usize, l: i32): void {
+  setCount(desc, l, sample_logistic(ptr(desc, l, ACT), field(desc, l, N), rngOf(desc), ptr(desc, l, STATE), ptr(desc, l, IDX)));
 }
 
 // Sleep phase: dream, then the delta rule on R with the bottom-up probabilities of the fantasy.
@@ -183,15 +188,20 @@ export function sleep_step(desc: usize, eps: f32): void {
 
 // Online wake-sleep over rows order[first .. first+count) of `data` (rows of n[0] elements,
 // u8 or f32 by `kind`; order: i32 row indices), with recruitment after each wake step when
-// `recruit` is a record of recruit.ts (0: none). Without recruitment, the updates of Gw[0] are
-// deferred in blocks of four steps through the record `deferred` (deferred.ts; 0: none), and all
-// applied before it returns. Returns the summed wake description lengths (bits).
+// `recruit` is a record of recruit.ts (0: none). Without recruitment and with a record `deferred`
+// (deferred.ts; 0: none), the steps are deferred_step's: the updates of Gw[0] wait in blocks of
+// four steps, all applied before it returns. Returns the summed wake description lengths (bits).
 export function train_rows(desc: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, eps: f32, recruit: usize, deferred: usize): f64 {
   const n = <usize>field(desc, 0, N), rowBytes = kind == ROW_BINARY ? n : n << 2;
-  if (recruit == 0) deferred_begin(desc, deferred);
+  const defer = recruit == 0 ? deferred : 0;
+  deferred_begin(desc, defer);
   let bits = 0.0;
   for (let i = first; i < first + count; i++) {
     load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
+    if (defer != 0) {
+      bits += deferred_step(desc, defer, eps);
+      continue;
+    }
     bits += wake_step(desc, eps);
     if (recruit != 0) recruit_step(desc, recruit);
     sleep_step(desc, eps);

@@ -15,7 +15,7 @@ const ACTIVE_LANES = memory.data<i32>([0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1,
   0, 1, 2, 0, 3, 0, 0, 0, 0, 3, 0, 0, 1, 3, 0, 0, 0, 1, 3, 0, 2, 3, 0, 0, 0, 2, 3, 0, 1, 2, 3, 0, 0, 1, 2, 3], 16);
 
 // Appends base + (the set lanes of a 4-bit mask) to idx at count, without branches.
-@inline function emitActive4(mask: i32, base: i32, idx: usize, count: i32): i32 {
+@inline export function emitActive4(mask: i32, base: i32, idx: usize, count: i32): i32 {
   v128.store(idx + (<usize>count << 2), i32x4.add(v128.load(ACTIVE_LANES + (<usize>mask << 4)), i32x4.splat(base)));
   return count + popcnt(mask);
 }
