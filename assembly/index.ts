@@ -7,7 +7,7 @@ export { logistic_delta, add_to_rows, add_row_sums, add_vector } from "./update"
 export { accumulator_bytes, accumulator_layout } from "./accumulate";
 export { subset_table_build, add_subset_sums } from "./subsets";
 export { groups_bytes, groups_layout, groups_release, grouped_bias_plus_rows } from "./groups";
-export { deferred_bytes, deferred_block } from "./deferred";
+export { deferred_bytes, deferred_block, deferred_step } from "./deferred";
 export { log_bernoulli_sum } from "./logprob";
 export { machine_end, layout_machine, shard_bytes, layout_shard, param_ptr, params_begin, params_end, q_begin, rng_ptr, state_ptr, prob_ptr } from "./layout";
 export { machine_init, load_row, wake_step, sleep_step, train_rows, make_order, dream_rows, recognize_row, reconstruct_row, binarize_rows } from "./machine";
