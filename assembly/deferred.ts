@@ -21,9 +21,9 @@
 // (stride[0] f32), the active sets (5 bitsets of W = ceil(n[1] / 64) u64: one per waiting update,
 // then the pass's), the wake's states of layer 1 (stride[1] f32), the lists of the units in both
 // samples, the wake's only and the dream's only (3 x (stride[1] + 4) i32) and their counts (4
-// i32), and for applying a
-// block the rows' masks (n[1] i32), the rows sorted by mask (n[1] i32) and where each mask's rows
-// start (17 i32). It is in use while the descriptor's word 7 points to it.
+// i32), and for applying a block the rows' masks (n[1] i32), the rows sorted by mask (n[1] i32)
+// and where each mask's rows start (17 i32). It is in use while the descriptor's word 7 points to
+// it.
 import { depth, field, ptr, N, STRIDE, STATE, GW, GBIAS, ACT, DELTA } from "./layout";
 import { recognize_sample, wakeLayer, dreamLayer, sampleLayer, updateQ, LOG2E } from "./machine";
 import { logistic_delta, add_to_rows, add_vector } from "./update";
