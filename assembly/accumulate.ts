@@ -38,8 +38,10 @@ const DELTAS = 0, NOTES = 1, STARTS = 2, OFFSETS = 3, LISTS = 4, TABLE = 5, SUMS
 
 @inline function word(acc: usize, w: i32): i32 { return load<i32>(acc + (<usize>w << 2)); }
 @inline function setWord(acc: usize, w: i32, v: i32): void { store<i32>(acc + (<usize>w << 2), v); }
+// The record word of field `what` of (side, l).
+@inline function wordOf(side: i32, l: i32, what: i32): i32 { return HEADER + (l * 2 + side) * PER_SIDE + what; }
 @inline function part(acc: usize, side: i32, l: i32, what: i32): usize {
-  return <usize>word(acc, HEADER + (l * 2 + side) * PER_SIDE + what);
+  return <usize>word(acc, wordOf(side, l, what));
 }
 @inline function capacity(acc: usize): i32 { return word(acc, 2); }
 // The layer whose units own the rows (rowLayer) and the layer of the deltas, by side.
@@ -57,7 +59,7 @@ function place(desc: usize, at: f64, cap: i32, write: bool): f64 {
   for (let l = 0; l < L; l++) {
     for (let side = SIDE_P; side <= SIDE_Q; side++) {
       const owners = field(desc, rowLayer(side, l), N);
-      const w = HEADER + (l * 2 + side) * PER_SIDE;
+      const w = wordOf(side, l, 0);
       if (write) setWord(base, w + DELTAS, <i32>p);
       p += 4 * <f64>cap * <f64>field(desc, deltaLayer(side, l), STRIDE);
       if (write) setWord(base, w + NOTES, <i32>p);
@@ -198,7 +200,7 @@ function tabulate(desc: usize, acc: usize, side: i32, l: i32, held: i32, notes: 
   const lookups = R * <f64>subsetGroups(held) * (1 - Math.pow(1 - p, SUBSET_GROUP));
   const tabled = held <= 64 && lookups + BUILD_WEIGHT * <f64>subset_sums_built(held) <= TABLE_GAIN * <f64>notes;
   if (tabled) subset_table_build(part(acc, side, l, DELTAS), rowBytesOf(desc, side, l), held, part(acc, side, l, TABLE), part(acc, side, l, SUMS));
-  setWord(acc, HEADER + (l * 2 + side) * PER_SIDE + TABLED, tabled ? 1 : 0);
+  setWord(acc, wordOf(side, l, TABLED), tabled ? 1 : 0);
 }
 
 // Adds the held deltas listed under rows [k0, k1) of the weights of (side, l) (acc_seal) to the
@@ -210,7 +212,7 @@ export function acc_flush_rows(desc: usize, acc: usize, side: i32, l: i32, k0: i
   const offsets = part(acc, side, l, OFFSETS), lists = part(acc, side, l, LISTS), deltas = part(acc, side, l, DELTAS);
   const stride = field(desc, deltaLayer(side, l), STRIDE), n = field(desc, deltaLayer(side, l), N);
   const rowBytes = <usize>stride << 2, table = part(acc, side, l, TABLE);
-  const tabled = word(acc, HEADER + (l * 2 + side) * PER_SIDE + TABLED) != 0, groups = subsetGroups(word(acc, side));
+  const tabled = word(acc, wordOf(side, l, TABLED)) != 0, groups = subsetGroups(word(acc, side));
   for (let k = k0; k < k1; k++) {
     const from = load<i32>(offsets + (<usize>k << 2)), m = load<i32>(offsets + (<usize>k << 2), 4) - from;
     if (m == 0) continue;
