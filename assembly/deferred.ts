@@ -29,7 +29,7 @@ import { recognize_sample, wakeLayer, dreamLayer, sampleLayer, updateQ, LOG2E } 
 import { logistic_delta, add_to_rows, add_vector } from "./update";
 import { emitActive4 } from "./sample";
 import { sumRows } from "./simd/rows";
-import { loadTail4, storeTail4 } from "./simd/tail";
+import { loadTail4, storeTail4, nonzeroMask4 } from "./simd/tail";
 import { subset_table_build, SUBSET_GROUP, SUBSET_SUMS } from "./subsets";
 
 const ACTIVE_WORD = 7;
@@ -130,10 +130,7 @@ function passInit(desc: usize, rec: usize, act: usize, gb: usize, states: usize,
 function splitActive(a: usize, b: usize, n: i32, both: usize, aOnly: usize, bOnly: usize, count: usize): void {
   let cb = 0, ca = 0, cd = 0;
   for (let i = 0; i < n; i += 4) {
-    const o = <usize>i << 2, rem = n - i;
-    const valid = rem >= 4 ? 15 : (1 << rem) - 1;
-    const ma = i32x4.bitmask(i32x4.ne(v128.load(a + o), i32x4.splat(0))) & valid;
-    const mb = i32x4.bitmask(i32x4.ne(v128.load(b + o), i32x4.splat(0))) & valid;
+    const o = <usize>i << 2, ma = nonzeroMask4(a + o, n - i), mb = nonzeroMask4(b + o, n - i);
     cb = emitActive4(ma & mb, i, both, cb);
     ca = emitActive4(ma & ~mb, i, aOnly, ca);
     cd = emitActive4(mb & ~ma, i, bOnly, cd);
@@ -187,8 +184,7 @@ function applyWaiting(desc: usize, rec: usize): void {
 function toBitset(s: usize, n: i32, bits: usize): void {
   memory.fill(bits, 0, <usize>((n + 63) >> 6) << 3);
   for (let i = 0; i < n; i += 4) {
-    let nibble = i32x4.bitmask(i32x4.ne(v128.load(s + (<usize>i << 2)), i32x4.splat(0)));
-    if (n - i < 4) nibble &= (1 << (n - i)) - 1;
+    const nibble = nonzeroMask4(s + (<usize>i << 2), n - i);
     const at = bits + (<usize>(i >> 6) << 3);
     store<u64>(at, load<u64>(at) | (<u64>nibble << <u64>(i & 63)));
   }

@@ -16,6 +16,7 @@
 // (groups_build sets it, groups_release clears it).
 import { depth, field, ptr, N, STRIDE, GW, GBIAS, ACT, STATE } from "./layout";
 import { sumRows } from "./simd/rows";
+import { nonzeroMask4 } from "./simd/tail";
 import { subset_table_build, subsetGroups, SUBSET_SUMS } from "./subsets";
 
 const ACTIVE_WORD = 6;
@@ -78,8 +79,7 @@ export function groups_begin(desc: usize, rec: usize, passes: f64): bool {
 export function grouped_bias_plus_rows(out: usize, bias: usize, table: usize, states: usize, units: i32, n: i32, addresses: usize): void {
   let m = 0;
   for (let g = 0, groups = subsetGroups(units); g < groups; g++) {
-    const tail = units - 4 * g, valid = tail >= 4 ? 15 : (1 << tail) - 1;
-    const mask = i32x4.bitmask(i32x4.ne(v128.load(states + (<usize>g << 4)), i32x4.splat(0))) & valid;
+    const mask = nonzeroMask4(states + (<usize>g << 4), units - 4 * g);
     store<i32>(addresses + (<usize>m << 2), load<i32>(table + (<usize>g << 6) + (<usize>mask << 2)));
     m += mask != 0 ? 1 : 0;
   }

@@ -19,3 +19,10 @@
 @inline export function tailMask4(rem: i32): v128 {
   return i32x4.gt_s(i32x4.splat(rem), i32x4(0, 1, 2, 3));
 }
+
+// The 4-bit mask of the lanes among the first `rem` (4 or more: all four) of the four 32-bit words
+// at p that are nonzero: which of four 0/1 states are on. p: 16-byte aligned, 16 bytes readable.
+@inline export function nonzeroMask4(p: usize, rem: i32): i32 {
+  const mask = i32x4.bitmask(i32x4.ne(v128.load(p), i32x4.splat(0)));
+  return rem >= 4 ? mask : mask & ((1 << rem) - 1);
+}
