@@ -93,33 +93,33 @@ export function deferred_step(desc: usize, rec: usize, eps: f32): f64 {
   const X = shared(desc, rec), W = ptr(desc, 0, GW), bytes = rowBytes(desc);
   memory.fill(X, 0, bytes);
   sumRows(X, X, W, bytes, both, load<i32>(count), n0, false);
-  // Wake, layer 0: act = (gb + the waiting deltas by overlap) + X + the wake's own rows.
+  // Wake, layer 0: act = (gb + the waiting deltas by overlap) + X + the wake's own rows. The
+  // wake's bitset goes straight into the slot of this step's update.
   const act = ptr(desc, 0, ACT), delta = ptr(desc, 0, DELTA), gb = ptr(desc, 0, GBIAS);
-  passInit(desc, rec, act, gb, wake, n0, X);
+  const wakeSet = setOf(desc, rec, load<i32>(rec));
+  toBitset(wake, n1, wakeSet);
+  passInit(desc, rec, act, gb, wakeSet, n0, X);
   sumRows(act, act, W, bytes, wakeOnly, load<i32>(count, 4), n0, true);
   logP += logistic_delta(act, ptr(desc, 0, STATE), eps, delta, n0);
   add_vector(gb, delta, n0);
-  deferUpdate(desc, rec, delta, wake);
+  deferUpdate(desc, rec, delta);
   // Sleep, layer 0, the same way for the dream, whose waiting deltas now include this step's.
-  passInit(desc, rec, act, gb, dream, n0, X);
+  const dreamSet = setOf(desc, rec, SUBSET_GROUP);
+  toBitset(dream, n1, dreamSet);
+  passInit(desc, rec, act, gb, dreamSet, n0, X);
   sumRows(act, act, W, bytes, dreamOnly, load<i32>(count, 8), n0, true);
   sampleLayer(desc, 0);
   updateQ(desc, eps, 0, 0);
   return (logQ - logP) * LOG2E;
 }
 
-// act = gb + sum_u |A ∩ A_u| d_u over the waiting updates u (A: the units with state 1 among
-// layer 1's `states`), + X.
-function passInit(desc: usize, rec: usize, act: usize, gb: usize, states: usize, n: i32, X: usize): void {
+// act = gb + sum_u |A ∩ A_u| d_u over the waiting updates u (A: the bitset of the pass's active
+// units of layer 1), + X.
+function passInit(desc: usize, rec: usize, act: usize, gb: usize, A: usize, n: i32, X: usize): void {
   memory.copy(act, gb, <usize>n << 2);
-  const waiting = load<i32>(rec);
-  if (waiting > 0) {
-    const A = setOf(desc, rec, SUBSET_GROUP);
-    toBitset(states, field(desc, 1, N), A);
-    for (let u = 0; u < waiting; u++) {
-      const c = <f32>overlap(A, setOf(desc, rec, u), words(desc));
-      if (c != 0) scaledAdd(act, deltas(rec) + <usize>u * rowBytes(desc), c, n);
-    }
+  for (let u = 0, waiting = load<i32>(rec); u < waiting; u++) {
+    const c = <f32>overlap(A, setOf(desc, rec, u), words(desc));
+    if (c != 0) scaledAdd(act, deltas(rec) + <usize>u * rowBytes(desc), c, n);
   }
   add_vector(act, X, n);
 }
@@ -140,12 +140,11 @@ function splitActive(a: usize, b: usize, n: i32, both: usize, aOnly: usize, bOnl
   store<i32>(count, cd, 8);
 }
 
-// Defers the wake update of Gw[0] by `delta` (f32, n[0]) on the units with state 1 among layer
-// 1's `states`.
-function deferUpdate(desc: usize, rec: usize, delta: usize, states: usize): void {
+// Defers the wake update of Gw[0] by `delta` (f32, n[0]) on the units whose bitset the caller
+// wrote into the next waiting slot.
+function deferUpdate(desc: usize, rec: usize, delta: usize): void {
   const u = load<i32>(rec);
   memory.copy(deltas(rec) + <usize>u * rowBytes(desc), delta, rowBytes(desc));
-  toBitset(states, field(desc, 1, N), setOf(desc, rec, u));
   store<i32>(rec, u + 1);
 }
 
