@@ -24,4 +24,4 @@ export function heap_base(): usize { return __heap_base; }
 export function relaxed_simd(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
 
 // Bumped whenever an export's meaning changes, so that a .js and .wasm of different builds are caught.
-export function abi_version(): i32 { return 11; }
+export function abi_version(): i32 { return 12; }

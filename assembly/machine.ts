@@ -100,10 +100,11 @@ function sampleUpward(desc: usize, a1: usize): f64 {
   return logQ;
 }
 
-// log P(s_l | s_{l+1}) in nats (log P(s_L) for l = L) for the states in place.
+// log P(s_l | s_{l+1}) in nats (log P(s_L) for l = L) for the states in place (layer l's DELTA
+// as scratch).
 export function layerLogProb(desc: usize, l: i32): f64 {
   generativePass(desc, l);
-  return log_bernoulli_sum(ptr(desc, l, ACT), ptr(desc, l, STATE), field(desc, l, N));
+  return log_bernoulli_sum(ptr(desc, l, ACT), ptr(desc, l, STATE), field(desc, l, N), ptr(desc, l, DELTA));
 }
 
 // log P(s_0, .., s_L) in nats for the states in place.

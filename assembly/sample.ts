@@ -1,5 +1,6 @@
 import { rng_fill_uniform } from "./rng";
-import { expNegAbs4, invOnePlus4, logisticFromExp4, logistic4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
+import { exp_neg_abs } from "./logistic";
+import { invOnePlus4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
 import { one4 } from "./simd/constants";
 
@@ -8,7 +9,8 @@ import { one4 } from "./simd/constants";
 // 0.0. It writes the states s (f32, n), writes the indices of the units with s = 1 to idx in
 // increasing order, and returns their count. idx (i32) needs room for n rounded up to a multiple
 // of 4: the indices are stored four lanes at a time, so up to three words past the count (and
-// within that room) may be overwritten.
+// within that room) may be overwritten. The logistic samplers first fill idx with e^-|a| (f32, n)
+// in a loop of their own, and read unit i's there before any index is stored at or past i.
 
 // ACTIVE_LANES[m]: the lanes of the set bits of a 4-bit mask m, packed low (16 x i32x4).
 const ACTIVE_LANES = memory.data<i32>([0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 1, 2, 0, 0,
@@ -44,18 +46,22 @@ export function sample_bernoulli(p: usize, n: i32, rng: usize, s: usize, idx: us
   return count;
 }
 
-// s[i] ~ Bernoulli(sigma(a[i])), i < n. a: f32 activations. Eight units per turn while they
-// last: two independent exp chains that the processor can overlap.
+// s[i] ~ Bernoulli(sigma(a[i])), i < n. a: f32 activations.
 export function sample_logistic(a: usize, n: i32, rng: usize, s: usize, idx: usize): i32 {
   rng_fill_uniform(rng, s, n);
+  exp_neg_abs(a, idx, n);
   let count = 0, i = 0;
   for (; i + 8 <= n; i += 8) {
-    const o = a + (<usize>i << 2);
-    const p0 = logistic4(v128.load(o)), p1 = logistic4(v128.load(o, 16));
+    const o = <usize>i << 2;
+    const a0 = v128.load(a + o), a1 = v128.load(a + o, 16), e0 = v128.load(idx + o), e1 = v128.load(idx + o, 16);
+    const p0 = logisticFromExp4(a0, e0, invOnePlus4(e0)), p1 = logisticFromExp4(a1, e1, invOnePlus4(e1));
     count = emitActive4(i32x4.bitmask(decide4(s, i, n, p0)), i, idx, count);
     count = emitActive4(i32x4.bitmask(decide4(s, i + 4, n, p1)), i + 4, idx, count);
   }
-  for (; i < n; i += 4) count = emitActive4(i32x4.bitmask(decide4(s, i, n, logistic4(load4(a, i, n)))), i, idx, count);
+  for (; i < n; i += 4) {
+    const av = load4(a, i, n), e = load4(idx, i, n);
+    count = emitActive4(i32x4.bitmask(decide4(s, i, n, logisticFromExp4(av, e, invOnePlus4(e)))), i, idx, count);
+  }
   return count;
 }
 
@@ -63,11 +69,12 @@ export function sample_logistic(a: usize, n: i32, rng: usize, s: usize, idx: usi
 // order); the count goes to the i32 at countOut.
 export function sample_logistic_logprob(a: usize, n: i32, rng: usize, s: usize, idx: usize, countOut: usize): f64 {
   rng_fill_uniform(rng, s, n);
+  exp_neg_abs(a, idx, n);
   let count = 0, i = 0;
   let acc = f64x2.splat(0.0);
   for (; i + 8 <= n; i += 8) {
-    const o = a + (<usize>i << 2);
-    const a0 = v128.load(o), a1 = v128.load(o, 16), e0 = expNegAbs4(a0), e1 = expNegAbs4(a1);
+    const o = <usize>i << 2;
+    const a0 = v128.load(a + o), a1 = v128.load(a + o, 16), e0 = v128.load(idx + o), e1 = v128.load(idx + o, 16);
     const on0 = decide4(s, i, n, logisticFromExp4(a0, e0, invOnePlus4(e0)));
     const on1 = decide4(s, i + 4, n, logisticFromExp4(a1, e1, invOnePlus4(e1)));
     acc = accumulate4(acc, logBernoulliFromExp4(a0, v128.and(on0, one4()), e0));
@@ -76,7 +83,7 @@ export function sample_logistic_logprob(a: usize, n: i32, rng: usize, s: usize, 
     count = emitActive4(i32x4.bitmask(on1), i + 4, idx, count);
   }
   for (; i < n; i += 4) {
-    const av = load4(a, i, n), e = expNegAbs4(av);
+    const av = load4(a, i, n), e = load4(idx, i, n);
     const on = decide4(s, i, n, logisticFromExp4(av, e, invOnePlus4(e)));
     let lp = logBernoulliFromExp4(av, v128.and(on, one4()), e);
     if (n - i < 4) lp = v128.and(lp, tailMask4(n - i));
