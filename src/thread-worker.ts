@@ -45,8 +45,12 @@ function runChunk(job: ChunkJob): number {
       Atomics.store(sync, 0, 0);
       Atomics.add(sync, 1, 1);
       Atomics.notify(sync, 1);
-    } else {
-      while (Atomics.load(sync, 1) === generation) Atomics.wait(sync, 1, generation);
+      return;
+    }
+    // Spin first, for start.spinMs (see src/threads.ts), then sleep.
+    const until = performance.now() + start.spinMs;
+    for (let spins = 1; Atomics.load(sync, 1) === generation; spins++) {
+      if ((spins & 1023) === 0 && performance.now() > until) Atomics.wait(sync, 1, generation);
     }
   };
   // Every worker counts the optimiser steps (the same count), and worker 0 records them when the

@@ -8,6 +8,8 @@ export interface WorkerStart {
   memory: WebAssembly.Memory;
   index: number;
   threads: number;
+  /** How long a thread at a barrier spins before it sleeps: 0 with more threads than processors. */
+  spinMs: number;
 }
 
 /**
@@ -51,6 +53,12 @@ export interface EstimateJob {
   groups: number[];
 }
 
+// Spinning at a barrier keeps a thread's core: a thread asleep in Atomics.wait gives it back, and on
+// a virtual machine getting it back after the notify can take milliseconds, far longer than the
+// imbalance of a phase. With more threads than processors, a spinning thread would hold up the one
+// it waits for, so then they sleep at once.
+const SPIN_MS = 2;
+
 interface Port {
   post(message: unknown): void;
   next(): Promise<unknown>;
@@ -89,7 +97,8 @@ export class ThreadPool {
     const ports = await Promise.all(Array.from({ length: threads }, () => spawn()));
     const pool = new ThreadPool(ports);
     try {
-      await pool.each(ports.map((_, index): WorkerStart => ({ module, memory, index, threads })));
+      const spinMs = threads <= (await availableThreads()) ? SPIN_MS : 0;
+      await pool.each(ports.map((_, index): WorkerStart => ({ module, memory, index, threads, spinMs })));
     } catch (e) {
       pool.terminate();
       throw e;
