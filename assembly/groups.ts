@@ -48,10 +48,41 @@ export function groups_layout(desc: usize, at: usize): void { place(desc, <f64>a
 // Tables the parameters in place and puts the record in use: generative passes use it until
 // groups_release. The parameters must not change in between.
 export function groups_build(desc: usize, rec: usize): void {
-  for (let l = 0; l < depth(desc); l++) {
-    subset_table_build(ptr(desc, l, GW), <usize>field(desc, l, STRIDE) << 2, field(desc, l + 1, N), part(rec, l, 0), part(rec, l, 1));
-  }
+  for (let l = 0; l < depth(desc); l++) groups_build_rows(desc, rec, l, 0, field(desc, l + 1, N));
   store<i32>(desc, <i32>rec, ACTIVE_WORD << 2);
+}
+
+// The part of groups_build for rows [k0, k1) of Gw[l], k0 a multiple of 4 and k1 one too or
+// n[l+1]: threads table the rows each of them just stepped (shards.ts).
+export function groups_build_rows(desc: usize, rec: usize, l: i32, k0: i32, k1: i32): void {
+  const rowBytes = <usize>field(desc, l, STRIDE) << 2, g0 = <usize>(k0 >> 2);
+  subset_table_build(ptr(desc, l, GW) + <usize>k0 * rowBytes, rowBytes, k1 - k0, part(rec, l, 0) + (g0 << 6), part(rec, l, 1) + g0 * SUBSET_SUMS * rowBytes);
+}
+
+// A view: a record with the tables of another record `shared` but address lists of its own, so
+// that shards of desc run grouped passes on one set of tables at once. Lays one out at `at`
+// (write) or measures it; returns its end.
+function placeView(desc: usize, at: f64, shared: usize, write: bool): f64 {
+  const L = depth(desc), rec = <usize>at;
+  let p = align16(at + 12 * <f64>L);
+  for (let l = 0; l < L; l++) {
+    if (write) {
+      store<i32>(rec + (<usize>(3 * l) << 2), <i32>part(shared, l, 0));
+      store<i32>(rec + (<usize>(3 * l + 1) << 2), <i32>part(shared, l, 1));
+      store<i32>(rec + (<usize>(3 * l + 2) << 2), <i32><usize>p);
+    }
+    p += align16(4 * <f64>subsetGroups(field(desc, l + 1, N)));
+  }
+  return p;
+}
+
+export function groups_view_bytes(desc: usize): f64 { return placeView(desc, 0, 0, false); }
+export function groups_view_layout(desc: usize, at: usize, shared: usize): void { placeView(desc, <f64>at, shared, true); }
+
+// Puts `view` (of the record in use on desc) in use on `shard`, a shard of desc (the same
+// parameters), if desc has tables in use; else none.
+export function groups_share(desc: usize, shard: usize, view: usize): void {
+  store<i32>(shard, groupsActive(desc) != 0 ? <i32>view : 0, ACTIVE_WORD << 2);
 }
 
 export function groups_release(desc: usize): void { store<i32>(desc, 0, ACTIVE_WORD << 2); }

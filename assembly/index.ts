@@ -6,7 +6,7 @@ export { bias_plus_rows } from "./pass";
 export { logistic_delta, add_to_rows, add_row_sums, add_vector } from "./update";
 export { accumulator_bytes, accumulator_layout } from "./accumulate";
 export { subset_table_build, add_subset_sums } from "./subsets";
-export { groups_bytes, groups_layout, groups_release, grouped_bias_plus_rows } from "./groups";
+export { groups_bytes, groups_layout, groups_release, groups_share, groups_view_bytes, groups_view_layout, grouped_bias_plus_rows } from "./groups";
 export { deferred_bytes, deferred_block, deferred_step } from "./deferred";
 export { log_bernoulli_sum } from "./logprob";
 export { machine_end, layout_machine, shard_bytes, layout_shard, param_ptr, params_begin, params_end, q_begin, rng_ptr, state_ptr, prob_ptr } from "./layout";

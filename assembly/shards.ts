@@ -1,12 +1,15 @@
-// Data-parallel minibatch training over shards (layout.ts): each worker thread runs wake_rows and
-// sleep_rows (trainer.ts) on its own shard for a fixed slice of the batch, holding the gradients
-// in the shard's accumulator (accumulate.ts); shards_step then has every thread gather its slice
-// of the parameters from all shards and apply the optimiser step to it. The result depends on the
-// seed and the shard count only.
+// Data-parallel minibatch training over shards (layout.ts): each batch is cut into U fixed slices,
+// one per shard (fit() uses one shard per thread), and worker threads claim the shards of a phase
+// one at a time, running wake_rows or sleep_rows (trainer.ts) on a shard's slice with the shard's
+// own random stream and holding the gradients in its accumulator (accumulate.ts); shards_step then
+// has every thread gather its slice of the parameters from all shards, in shard order, and apply
+// the optimiser step to it. The result depends on the seed and the shard count only, not on which
+// thread ran which shard.
 import { depth, field, rngOf, params_begin, q_begin, gradOffset, STRIDE, GBIAS, RBIAS } from "./layout";
 import { rng_seed, next_u32x4 } from "./rng";
 import { acc_flush_rows, acc_scratch, acc_spilled, weightsOf, rowsOf, rowBytesOf, SIDE_P, SIDE_Q } from "./accumulate";
 import { trainer_acc, trainer_apply_slice, SOURCE_WAKE_P } from "./trainer";
+import { groupsActive, groups_build_rows } from "./groups";
 
 // Weight rows are gathered and stepped in tiles of about this many bytes, which stay in L1.
 const TILE_BYTES: usize = 16384;
@@ -18,30 +21,34 @@ export function seed_shard(desc: usize, shard: usize): void {
 }
 
 // Thread t of T's part of one optimiser step of `source` (trainer.ts) on desc with trainer record
-// tr, after each of the T shards recorded its slice of a phase of `rows` rows with `hold`.
-// list: i32 x 2T, the shard descriptors, then their trainer records. Every tensor of the source's
-// region is cut into T slices, of rows for weights and of 4-float blocks for biases. Thread t
-// gathers slice t from every shard in shard order, straight into desc's gradient block (which
-// the previous step left zero), then applies the step to it while it is in cache. A shard's bias
-// gradients, and its weight rows if its accumulator spilled, come from its gradient block, which
-// is zeroed as it is read. The shards' owners empty their accumulators afterwards (trainer_acc_clear).
-export function shards_step(desc: usize, tr: usize, list: usize, T: i32, t: i32, source: i32, rows: i32, steps: f64): void {
+// tr, after each of the U shards recorded its slice of a phase of `rows` rows with `hold`.
+// list: i32 x 2U, the shard descriptors, then their trainer records. Every tensor of the source's
+// region is cut into T slices, of rows (multiples of four) for weights and of 4-float blocks for
+// biases. Thread t gathers slice t from every shard in shard order, straight into desc's gradient
+// block (which the previous step left zero), then applies the step to it while it is in cache;
+// in a wake-P step with grouped-pass tables in use on the shards (groups.ts), it tables the rows
+// of Gw it just stepped. A shard's bias gradients, and its weight rows if its accumulator
+// spilled, come from its gradient block, which is zeroed as it is read. Each shard's accumulator
+// is emptied (trainer_acc_clear) before its next phase.
+export function shards_step(desc: usize, tr: usize, list: usize, U: i32, T: i32, t: i32, source: i32, rows: i32, steps: f64): void {
   const side = source == SOURCE_WAKE_P ? SIDE_P : SIDE_Q;
   const region = source == SOURCE_WAKE_P ? params_begin(desc) : q_begin(desc);
   const go = gradOffset(desc), L = depth(desc);
-  // This thread's scratch for listing tabled sums: in its own shard's accumulator.
-  const scratch = acc_scratch(trainer_acc(<usize>load<i32>(list + (<usize>(T + t) << 2))));
+  const tables = side == SIDE_P ? groupsActive(shardAt(list, 0)) : 0;
+  // This thread's scratch for listing tabled sums: in shard t's accumulator (U >= T).
+  const scratch = acc_scratch(trainer_acc(<usize>load<i32>(list + (<usize>(U + t) << 2))));
   for (let l = 0; l < L; l++) {
     const W = weightsOf(desc, side, l), R = rowsOf(desc, side, l), rowBytes = rowBytesOf(desc, side, l);
-    const tile = max<i32>(1, <i32>(TILE_BYTES / rowBytes));
-    for (let k = cut(R, t, T), k1 = cut(R, t + 1, T); k < k1; k += tile) {
+    const tile = max<i32>(4, <i32>(TILE_BYTES / rowBytes) & ~3);
+    for (let k = cut4(R, t, T), k1 = cut4(R, t + 1, T); k < k1; k += tile) {
       const end = min(k + tile, k1), from = W + <usize>k * rowBytes, to = W + <usize>end * rowBytes;
-      for (let s = 0; s < T; s++) {
-        const shard = shardAt(list, s), acc = trainer_acc(<usize>load<i32>(list + (<usize>(T + s) << 2)));
+      for (let s = 0; s < U; s++) {
+        const shard = shardAt(list, s), acc = trainer_acc(<usize>load<i32>(list + (<usize>(U + s) << 2)));
         if (acc_spilled(acc, side)) take(from + go, from + gradOffset(shard), to - from);
         acc_flush_rows(shard, acc, side, l, k, end, W + go, scratch);
       }
       step(desc, tr, source, rows, region, from, to, steps);
+      if (tables != 0) groups_build_rows(desc, tables, l, k, end);
     }
   }
   for (let l = side == SIDE_P ? 0 : 1; l <= L; l++) {
@@ -49,7 +56,7 @@ export function shards_step(desc: usize, tr: usize, list: usize, T: i32, t: i32,
     const b = <usize>field(desc, l, side == SIDE_P ? GBIAS : RBIAS);
     const from = b + (<usize>cut(blocks, t, T) << 4), to = b + (<usize>cut(blocks, t + 1, T) << 4);
     if (from == to) continue;
-    for (let s = 0; s < T; s++) take(from + go, from + gradOffset(shardAt(list, s)), to - from);
+    for (let s = 0; s < U; s++) take(from + go, from + gradOffset(shardAt(list, s)), to - from);
     step(desc, tr, source, rows, region, from, to, steps);
   }
 }
@@ -58,6 +65,8 @@ export function shards_step(desc: usize, tr: usize, list: usize, T: i32, t: i32,
 
 // Part t of T of [0, n): [cut(n, t, T), cut(n, t + 1, T)).
 @inline function cut(n: i32, t: i32, T: i32): i32 { return <i32>((<i64>n * <i64>t) / <i64>T); }
+// The same in whole groups of four (the last may be short).
+@inline function cut4(n: i32, t: i32, T: i32): i32 { return min(n, cut((n + 3) >> 2, t, T) << 2); }
 
 // dst += src, then src = 0, over `bytes` (a multiple of 16, both 16-byte aligned).
 function take(dst: usize, src: usize, bytes: usize): void {

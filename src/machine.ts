@@ -197,7 +197,7 @@ export class HelmholtzMachine {
     // Chunks of whole batches, and with deferred updates of whole blocks, so that where a chunk
     // ends does not change the result.
     const unit = deferredBytes ? k.deferred_block() : plan.batchSize;
-    const shards = threads > 1 ? this.placeShards(deferred + deferredBytes, threads, rwsBytes, accBytes, groupsBytes) : undefined;
+    const shards = threads > 1 ? this.placeShards(deferred + deferredBytes, threads, rwsBytes, plan, groupsBytes ? groups : 0) : undefined;
     const validAt = shards ? shards.end : deferred + deferredBytes;
     this.ensure(validAt, "data");
     this.putRows(rows, work);
@@ -213,7 +213,7 @@ export class HelmholtzMachine {
       k.accumulator_layout(this.desc, accumulator, accCapacity);
       if (groupsBytes) k.groups_layout(this.desc, groups);
       k.make_order(this.desc, order, rows.rows, plan.shuffle);
-      if (shards) this.layoutShards(shards, accCapacity);
+      if (shards) this.layoutShards(shards);
       let bits = 0;
       let done = 0;
       let chunk = unit * Math.max(1, Math.round(64 / unit));
@@ -223,7 +223,7 @@ export class HelmholtzMachine {
         const n = Math.min(chunk, rows.rows - done);
         before = this.snapshot(before);
         const t0 = now();
-        if (shards) bits += await this.pool!.run(this.chunkJob(plan, shards, { first: done, count: n, data: work, kind, order }));
+        if (shards) bits += await this.runChunk(plan, shards, { first: done, count: n, data: work, kind, order });
         else {
           const rec = plan.recruit ? recruit : 0;
           bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p, rec, deferredBytes ? deferred : 0) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n, rec);
@@ -446,16 +446,21 @@ export class HelmholtzMachine {
     return threads;
   }
 
-  // Room from `at` for the threads' barrier, the shard list (shards, then their trainer records) and per thread a shard, a trainer
-  // record, RWS scratch of `rwsBytes`, a gradient accumulator of `accBytes` and a grouped-pass
-  // record of `groupsBytes` (none if 0).
-  private placeShards(at: number, threads: number, rwsBytes: number, accBytes: number, groupsBytes: number): Shards {
+  // Room from `at` for the threads' barrier, the shard list (shards, then their trainer records),
+  // the shards' wake bits and per shard (one per thread) a shard, a trainer record, RWS scratch of `rwsBytes`, a
+  // gradient accumulator for its slice of a batch and, with grouped-pass record `groups` (0:
+  // none), a view of it (assembly/groups.ts).
+  private placeShards(at: number, count: number, rwsBytes: number, plan: TrainingPlan, groups: number): Shards {
     const k = this.mem!.kernels;
     const control = align16(at);
     const list = control + 16;
-    let p = align16(list + 8 * threads);
-    const shard: number[] = [], trainer: number[] = [], scratch: number[] = [], accumulator: number[] = [], groups: number[] = [];
-    for (let t = 0; t < threads; t++) {
+    const bits = align16(list + 8 * count);
+    const capacity = Math.min(ACCUMULATOR_CAPACITY, Math.ceil(plan.batchSize / count) * plan.samples);
+    const accBytes = align16(k.accumulator_bytes(this.desc, capacity));
+    let p = bits + 8 * count;
+    const viewBytes = groups ? align16(k.groups_view_bytes(this.desc)) : 0;
+    const shard: number[] = [], trainer: number[] = [], scratch: number[] = [], accumulator: number[] = [], view: number[] = [];
+    for (let u = 0; u < count; u++) {
       shard.push(p);
       p = align16(p + k.shard_bytes(this.desc));
       trainer.push(p);
@@ -464,32 +469,45 @@ export class HelmholtzMachine {
       p += rwsBytes;
       accumulator.push(p);
       p += accBytes;
-      groups.push(groupsBytes ? p : 0);
-      p += groupsBytes;
+      view.push(p);
+      p += viewBytes;
     }
-    return { control, list, shard, trainer, scratch, accumulator, groups, end: p };
+    return { control, list, bits, capacity, groups, shard, trainer, scratch, accumulator, view, end: p };
   }
 
   // Fresh shards for an epoch: zeroed gradients, the epoch's trainer settings, streams seeded
   // from the machine's.
-  private layoutShards(s: Shards, accCapacity: number): void {
+  private layoutShards(s: Shards): void {
     const k = this.mem!.kernels;
-    s.shard.forEach((at, t) => {
+    s.shard.forEach((at, u) => {
       k.layout_shard(this.desc, at);
-      k.accumulator_layout(at, s.accumulator[t], accCapacity);
-      if (s.groups[t]) k.groups_layout(at, s.groups[t]);
-      k.trainer_copy(this.trainer, s.trainer[t], s.scratch[t], s.accumulator[t], s.groups[t]);
+      k.accumulator_layout(at, s.accumulator[u], s.capacity);
+      k.trainer_copy(this.trainer, s.trainer[u], s.scratch[u], s.accumulator[u], 0);
+      if (s.groups) k.groups_view_layout(this.desc, s.view[u], s.groups);
       k.seed_shard(this.desc, at);
     });
     this.mem!.writeI32(s.list, [...s.shard, ...s.trainer]);
     this.mem!.writeI32(s.control, [0, 0, 0, 0]);
   }
 
-  private chunkJob(plan: TrainingPlan, s: Shards, rows: Pick<ChunkJob, "first" | "count" | "data" | "kind" | "order">): ChunkJob {
-    return {
-      ...rows, batch: plan.batchSize, wakeQ: plan.wakeQ, sleepQ: plan.sleepQ,
-      desc: this.desc, trainer: this.trainer, list: s.list, control: s.control, shards: s.shard, shardTrainers: s.trainer,
-    };
+  // One chunk on the worker threads; returns its summed wake bits, in shard order. Grouped-pass
+  // tables (the trainer's record), when a batch has passes enough to pay for them, are built here
+  // on the machine and shared by the shards; the threads table again the rows of Gw each steps.
+  private async runChunk(plan: TrainingPlan, s: Shards, rows: Pick<ChunkJob, "first" | "count" | "data" | "kind" | "order">): Promise<number> {
+    const k = this.mem!.kernels;
+    k.trainer_tables_begin(this.desc, this.trainer, Math.min(plan.batchSize, rows.count));
+    s.shard.forEach((shard, u) => k.groups_share(this.desc, shard, s.view[u]));
+    k.groups_release(this.desc);
+    this.mem!.writeBytes(s.bits, new Uint8Array(8 * s.shard.length));
+    try {
+      await this.pool!.run({
+        ...rows, batch: plan.batchSize, wakeQ: plan.wakeQ, sleepQ: plan.sleepQ,
+        desc: this.desc, trainer: this.trainer, list: s.list, control: s.control, bits: s.bits, shards: s.shard, shardTrainers: s.trainer,
+      });
+    } finally {
+      if (this.mem !== undefined) for (const shard of s.shard) k.groups_release(shard);
+    }
+    return this.mem === undefined ? 0 : this.mem.readF64(s.bits, s.shard.length).reduce((a, b) => a + b, 0);
   }
 
   // Bytes of a grouped-pass record (assembly/groups.ts), for phases of many passes at fixed parameters.
@@ -643,13 +661,17 @@ function machineEnd(mem: WasmMemory, layers: number[]): number {
 interface Shards {
   control: number;
   list: number;
+  bits: number;
+  capacity: number;
+  groups: number;
   shard: number[];
   trainer: number[];
   scratch: number[];
   accumulator: number[];
-  groups: number[];
+  view: number[];
   end: number;
 }
+
 
 let warned = false;
 function warnOnce(message: string): void {

@@ -14,9 +14,11 @@ export interface WorkerStart {
 
 /**
  * One chunk of batches: rows order[first .. first+count) of `data` (u8 or f32 rows by `kind`) in
- * batches of `batch`, on the machine `desc` with trainer record `trainer`; worker t uses shard
- * shards[t] with trainer record shardTrainers[t]. `list` holds the shards, then their trainer
- * records, as i32s (for shards_step); `control` is the barrier (two i32s).
+ * batches of `batch`, on the machine `desc` with trainer record `trainer`, over U shards: shard u,
+ * with trainer record shardTrainers[u], trains on slice u of every batch, in whichever thread
+ * claims it, and adds its wake bits to the f64 at bits + 8u. `list` holds the shards, then their
+ * trainer records, as i32s (for shards_step); `control` is the barrier and the claim counter
+ * (three i32s).
  */
 export interface ChunkJob {
   first: number;
@@ -31,6 +33,7 @@ export interface ChunkJob {
   trainer: number;
   list: number;
   control: number;
+  bits: number;
   shards: number[];
   shardTrainers: number[];
 }
@@ -106,10 +109,9 @@ export class ThreadPool {
     return pool;
   }
 
-  /** Runs the job on every worker; resolves to the summed wake bits (0 for an EstimateJob), in worker order. */
-  async run(job: ChunkJob | EstimateJob): Promise<number> {
-    const replies = await this.each(this.ports.map(() => job));
-    return replies.reduce<number>((sum, r) => sum + (r as { bits: number }).bits, 0);
+  /** Runs the job on every worker; resolves when all are done. */
+  async run(job: ChunkJob | EstimateJob): Promise<void> {
+    await this.each(this.ports.map(() => job));
   }
 
   terminate(): void {

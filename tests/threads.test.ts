@@ -12,7 +12,9 @@ describe("fit({ threads })", () => {
     vi.unstubAllGlobals();
   });
 
-  // B = 70 gives each thread 35 rows: enough passes for grouped generative passes (assembly/groups.ts).
+  // B = 70 has passes enough for grouped generative passes (assembly/groups.ts): the wake phase
+  // runs on tables built before the batch, the sleep phase on the tables the threads built again
+  // as they stepped Gw.
   // B = 150 gives each thread 75 contributions, more than its accumulator holds (64), so each
   // shard flushes into its own gradient block once before the threads gather the gradients.
   // [12, 80, 4] with B = 128 gives each shard 64 contributions, which its owner tables as subset
@@ -22,14 +24,14 @@ describe("fit({ threads })", () => {
     [70, [9, 5, 3]],
     [150, [9, 5, 3]],
     [128, [12, 80, 4]],
-  ])("each thread takes a fixed slice of a batch of %i with its own stream; the update is their sum (layers %j)", async (B, layers) => {
+  ])("each shard (one per thread, whichever thread runs it) takes a fixed slice of a batch of %i with its own stream; the update is their sum (layers %j)", async (B, layers) => {
     const eps = 0.3, T = 2, n0 = layers[0];
     const m = await HelmholtzMachine.create({ layers, seed: 11, initScale: 0.5 });
     const ref = new ReferenceMachine(m.save());
     const data = randomBinary(B, n0, 5, 0.4);
     const [stats] = await m.fit(data, { batchSize: B, learningRate: eps, shuffle: false, threads: T });
     expect(stats.threads).toBe(T);
-    // Thread t's stream: splitmix64 of one block of the machine's stream; t takes rows
+    // Shard t's stream: splitmix64 of one block of the machine's stream; t takes rows
     // [floor(B t / T), floor(B (t + 1) / T)) for its wake steps and as many fantasies.
     const streams = Array.from({ length: T }, () => {
       const [lo, hi] = ref.rng.raw();

@@ -1,7 +1,7 @@
 import { grouped_bias_plus_rows } from "../groups";
 import { subset_table_build, subsetGroups } from "../subsets";
 import { bias_plus_rows } from "../pass";
-import { SIZES, Inputs, alloc, roundUp4, writtenWords, differentWords, setF32 } from "./reference";
+import { SIZES, Inputs, alloc, roundUp4, writtenWords, differentWords, setF32, getI32 } from "./reference";
 
 // Row counts: one group of 1, 2 and 3 rows, a full group, one past it, and 2 and 4 full groups plus one row.
 const ROW_COUNTS: StaticArray<i32> = [1, 2, 3, 4, 5, 9, 17];
@@ -50,6 +50,42 @@ describe("grouped_bias_plus_rows", () => {
     const inputs = new Inputs(11);
     for (let k = 0; k < SIZES.length; k++) {
       for (let r = 0; r < ROW_COUNTS.length; r++) checkShape(SIZES[k], ROW_COUNTS[r], inputs);
+    }
+  });
+});
+
+// Threads table the rows each of them stepped (groups_build_rows, shards.ts): a table built in
+// ranges of whole groups, each from its own first row, table slot and sums, must be the table
+// built at once: the same sums, and the same addresses (single rows point into W itself).
+function checkRanges(n: i32, rows: i32, inputs: Inputs): void {
+  const stride = roundUp4(n), rowBytes = <usize>stride << 2, groups = subsetGroups(rows);
+  const W = alloc((rows * stride) << 2);
+  for (let i = 0; i < rows * stride; i++) setF32(W, i, inputs.sixtyFourths());
+  const whole = alloc(groups << 6), wholeSums = alloc((11 * groups * stride) << 2);
+  subset_table_build(W, rowBytes, rows, whole, wholeSums);
+  // Ranges [0, 4 split) and [4 split, rows), for every split at a group boundary.
+  for (let split = 0; split <= groups; split++) {
+    const table = alloc(groups << 6), sums = alloc((11 * groups * stride) << 2), k = min(rows, 4 * split);
+    subset_table_build(W, rowBytes, k, table, sums);
+    subset_table_build(W + <usize>k * rowBytes, rowBytes, rows - k, table + (<usize>split << 6), sums + <usize>(11 * split) * rowBytes);
+    const at = "n=" + n.toString() + " rows=" + rows.toString() + " split=" + split.toString();
+    // Sums' addresses are compared as offsets into their own buffer.
+    let differ = 0;
+    for (let i = 0; i < groups * 16; i++) {
+      const got = <usize>getI32(table, i), want = <usize>getI32(whole, i);
+      const inSums = got >= sums && got < sums + <usize>(11 * groups) * rowBytes;
+      differ += (inSums ? got - sums + wholeSums : got) != want ? 1 : 0;
+    }
+    expect(differ).toBe(0, "table, " + at);
+    expect(differentWords(sums, wholeSums, 11 * groups * stride)).toBe(0, "sums, " + at);
+  }
+}
+
+describe("subset tables built in ranges of groups", () => {
+  test("equal the table built at once, at every size and row count", () => {
+    const inputs = new Inputs(13);
+    for (let k = 0; k < SIZES.length; k++) {
+      for (let r = 0; r < ROW_COUNTS.length; r++) checkRanges(SIZES[k], ROW_COUNTS[r], inputs);
     }
   });
 });
