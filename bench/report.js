@@ -65,6 +65,8 @@ export function renderMarkdown(r) {
   out.push(`| CPU | ${m.cpu}${m.mhz ? ` (${m.mhz} MHz nominal)` : ""} |`);
   out.push(`| Cores | ${m.cores} (${m.logicalCpus} logical CPUs)${m.virtualized ? ", virtual machine" : ""} |`);
   if (m.simdFlags) out.push(`| x86 SIMD | ${m.simdFlags.join(", ")} |`);
+  const c = r.cores;
+  if (c) out.push(`| All cores at once | SIMD peak ${fix(c.allCoresGflops, 1)} GFLOP/s on ${c.threads} threads = ×${fix(c.ratio, 2)} one thread's ${fix(c.oneCoreGflops, 1)} (medians of ${c.rounds} alternating rounds of ${c.ms / 1000} s${c.stealShare === undefined ? "" : `; steal time ${fix(100 * c.stealShare, 0)}% of the CPU time in the all-cores rounds`}): the most a multi-threaded workload can gain here |`);
   out.push(`| Memory | ${m.memoryGiB} GiB |`, `| OS | ${m.os} |`, `| Node | ${m.node} |`, `| V8 | ${m.v8} |`);
   if (r.peers) out.push(`| TF.js | tfjs-core ${r.peers.tfjsCore}, tfjs-backend-wasm ${r.peers.tfjsBackendWasm} (SIMD ${r.peers.wasmSimd ? "on" : "off"}, ${r.peers.wasmThreads} thread${r.peers.wasmThreads === 1 ? "" : "s"}), tfjs-backend-cpu |`);
   out.push("");

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { machineInfo, loadMonitor, round } from "./machine.js";
 import { buildPeak, measurePeak, kernelMicro } from "./kernels.js";
+import { measureCores } from "./cores.js";
 import { loadDigits, w1Ours, w2Ours, w3Ours, w4Ours, profileFit, useBuild, PROFILED, LAYERS } from "./workloads.js";
 import { relaxedUnavailable } from "../dist/wasm.js";
 import { rerunWithRelaxedSimd } from "./relaxed.js";
@@ -156,6 +157,10 @@ async function main() {
       variant: peak.variant, variants: peak.variants, build,
     };
     results.kernels = micro.rows;
+    if (machine.cores > 1) {
+      results.cores = await measureCores(peak, machine.cores);
+      log(`SIMD peak on ${machine.cores} threads at once: ${results.cores.allCoresGflops} GFLOP/s, x${results.cores.ratio} one thread's`);
+    }
     log(`SIMD peak alongside the kernels: median ${results.peak.gflops}, best ${results.peak.best} GFLOP/s`);
     for (const k of results.kernels) log(`${k.kernel}${k.build === "plain" ? "" : ` (${k.build})`} [${k.shape}]: ${k.nsPerElement} ns/element, ${k.pctOfPeak}% of peak`);
   }
