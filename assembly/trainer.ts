@@ -148,7 +148,7 @@ export function trainer_tables_begin(desc: usize, tr: usize, rows: i32): void {
 }
 
 // After an update of P: the tables again, if tables are in use.
-export function trainer_tables_refresh(desc: usize): void {
+function trainer_tables_refresh(desc: usize): void {
   const rec = groupsActive(desc);
   if (rec != 0) groups_build(desc, rec);
 }

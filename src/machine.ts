@@ -447,9 +447,9 @@ export class HelmholtzMachine {
   }
 
   // Room from `at` for the threads' barrier, the shard list (shards, then their trainer records),
-  // the shards' wake bits and per shard (one per thread) a shard, a trainer record, RWS scratch of `rwsBytes`, a
-  // gradient accumulator for its slice of a batch and, with grouped-pass record `groups` (0:
-  // none), a view of it (assembly/groups.ts).
+  // the shards' wake bits and per shard (one per thread) a shard, a trainer record, RWS scratch
+  // of `rwsBytes`, a gradient accumulator for its slice of a batch and, with grouped-pass record
+  // `groups` (0: none), a view of it (assembly/groups.ts).
   private placeShards(at: number, count: number, rwsBytes: number, plan: TrainingPlan, groups: number): Shards {
     const k = this.mem!.kernels;
     const control = align16(at);
@@ -671,7 +671,6 @@ interface Shards {
   view: number[];
   end: number;
 }
-
 
 let warned = false;
 function warnOnce(message: string): void {
