@@ -39,18 +39,27 @@ function cpuJiffies() {
 
 async function start(n, variant) {
   const bytes = readFileSync(PEAK_WASM);
-  return Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
+  return Promise.all(Array.from({ length: n }, async () => {
     const w = new Worker(WORKER, { eval: true, workerData: { bytes, variant } });
-    w.once("message", () => resolve(w));
-    w.once("error", reject);
-  })));
+    await nextMessage(w);
+    return w;
+  }));
 }
 
-const ask = (w, job) => new Promise((resolve, reject) => {
-  w.once("message", resolve);
-  w.once("error", reject);
-  w.postMessage(job);
+/** The worker's next message (or its error, rejected), with no listener left behind either way. */
+export const nextMessage = (w) => new Promise((resolve, reject) => {
+  const onMessage = (m) => (w.off("error", onError), resolve(m));
+  const onError = (e) => (w.off("message", onMessage), reject(e));
+  w.once("message", onMessage);
+  w.once("error", onError);
 });
+
+/** Posts `job` to the worker and resolves with its reply. */
+export const ask = (w, job) => {
+  const reply = nextMessage(w);
+  w.postMessage(job);
+  return reply;
+};
 
 /**
  * Peak GFLOP/s on 1 thread and on `cores` threads at once, `rounds` alternating rounds of `ms`

@@ -51,6 +51,13 @@ function throughputTable(w) {
   return lines.join("\n");
 }
 
+// W2's ceiling on all cores (bench/independent.js) beside what our threads reached.
+function independentLine(w) {
+  const x = w.independent, threaded = w.contenders[`ours-${x.threads}t`];
+  const reached = threaded?.available ? ` ${label(`ours-${x.threads}t`)} reached ${int(threaded.median)}, ${fix((100 * threaded.median) / x.allAtOnce, 0)}% of it.` : "";
+  return `The ceiling for ${x.threads} threads: ${x.threads} independent one-thread W2 runs at once (\`bench/independent.js\`: each worker thread trains its own machine on its own copy of the digits, so nothing is shared and no one waits) totalled ${int(x.allAtOnce)} vectors/s (${int(x.allRange[0])} – ${int(x.allRange[1])}), ×${fix(x.ratio, 2)} one such run alone (${int(x.one)}; medians of ${x.rounds} alternating rounds).${reached}`;
+}
+
 export function renderMarkdown(r) {
   const m = r.machine;
   const out = [];
@@ -88,6 +95,7 @@ export function renderMarkdown(r) {
   }
   if (w.W2) {
     out.push("### W2: minibatch training, B = 100, vectors/s", "", w.W2.description, "", throughputTable(w.W2), "");
+    if (w.W2.independent) out.push(independentLine(w.W2), "");
   }
   if (w.W3) {
     const x = w.W3;

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { machineInfo, loadMonitor, round } from "./machine.js";
 import { buildPeak, measurePeak, kernelMicro } from "./kernels.js";
 import { measureCores } from "./cores.js";
+import { measureIndependentW2 } from "./independent.js";
 import { loadDigits, w1Ours, w2Ours, w3Ours, w4Ours, profileFit, useBuild, PROFILED, LAYERS } from "./workloads.js";
 import { relaxedUnavailable } from "../dist/wasm.js";
 import { rerunWithRelaxedSimd } from "./relaxed.js";
@@ -206,6 +207,10 @@ async function main() {
       description: `Wake and sleep on B = 100 vectors with the parameters held fixed, then one update. Ours: fit(data, { batchSize: 100, threads }) for one epoch over the ${digits.trainRows.toLocaleString("en-US")} digits, threads = ${threads.join(" and ")}, timed after an untimed fit of 200 rows on the same fresh machine (seed 1) that starts its worker threads; the library averages the batch's updates.${peer ? ` TF.js (single-threaded: tfjs-backend-wasm has no threads in Node): ${S.peerW2.wasm.batches} (wasm) / ${S.peerW2.cpu.batches} (cpu) batches per run after 2 untimed ones, each run cut at ${S.peerW2.wasm.maxSeconds} s, updates averaged over the batch.` : ""} One untimed warm-up round first.`,
       ...collect(rec, contenders),
     };
+    if (cores > 1) {
+      log(`W2: ${cores} independent one-thread runs at once, the ceiling for ${cores} threads`);
+      results.workloads.W2.independent = await measureIndependentW2(digits, cores, { rounds: S.repeats });
+    }
   }
 
   await useBuild("plain");
