@@ -1,5 +1,6 @@
 // `npm run bench`: the benchmark harness of issue 5. Measures the SIMD peak and the hot kernels,
-// runs the workloads W1-W4 on our library and W1, W2 on the TF.js peer (interleaved), and
+// runs the workloads W1-W4 on our library and W1, W2 on the peers (TF.js, and numpy where it is
+// installed; interleaved), and
 // writes bench/results.json and bench/RESULTS.md. See --help.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -12,12 +13,13 @@ import { relaxedUnavailable } from "../dist/wasm.js";
 import { rerunWithRelaxedSimd } from "./relaxed.js";
 import { interleave, summarize, now } from "./timing.js";
 import { renderMarkdown } from "./report.js";
+import { numpyInfo, w1Numpy, w2Numpy } from "./peers/numpy.js";
 
 const SECTIONS = ["kernels", "W1", "W2", "W3", "W4", "profile"];
 const HELP = `usage: npm run bench [-- options]   (or node bench/run.js [options])
   --quick          small workloads and few repeats: a smoke test in about a minute
   --only A,B       run only these sections: ${SECTIONS.join(", ")} (case-insensitive)
-  --no-peers       skip the TF.js peer
+  --no-peers       skip the peers (TF.js, numpy)
   --write          write bench/results.json and RESULTS.md even for a --quick or --only run
   --help           this text
 A full run writes bench/results.json and bench/RESULTS.md; quick, --only and --no-peers runs
@@ -34,8 +36,9 @@ const REFERENCES = [
   { who: "TF.js, tfjs-backend-wasm", workload: "W1 online", value: 930, unit: "steps/s", here: ["W1", "tfjs-wasm"] },
   { who: "TF.js, tfjs-backend-wasm", workload: "W2 minibatch B = 100", value: 8100, unit: "vectors/s", here: ["W2", "tfjs-wasm"] },
   { who: "PyTorch", workload: "W1 online", value: 5700, unit: "steps/s" },
-  { who: "numpy", workload: "W1 online", value: 3100, unit: "steps/s" },
-  { who: "numpy, 1 core", workload: "W2 minibatch B = 100", value: 39000, unit: "vectors/s" },
+  { who: "numpy", workload: "W1 online", value: 3100, unit: "steps/s", here: ["W1", "numpy"] },
+  { who: "numpy, 1 core", workload: "W2 minibatch B = 100", value: 39000, unit: "vectors/s", here: ["W2", "numpy-1t"] },
+  { who: "numpy, both cores", workload: "W2 minibatch B = 100", value: 43500, unit: "vectors/s", here: ["W2", "numpy-2t"] },
 ];
 
 class UsageError extends Error {}
@@ -66,14 +69,14 @@ function settings(quick) {
     ? {
         kernels: { samples: 21, targetMs: 2 }, peak: { samples: 11, targetMs: 5 },
         repeats: 2, warmup: 1,
-        peerW1: { wasm: { steps: 100, maxSeconds: 2 }, cpu: { steps: 30, maxSeconds: 2 } },
+        peerW1: { wasm: { steps: 100, maxSeconds: 2 }, cpu: { steps: 30, maxSeconds: 2 }, numpy: 100 },
         peerW2: { wasm: { batches: 4, maxSeconds: 2 }, cpu: { batches: 1, maxSeconds: 2 } },
         w3: { rows: 50, repeats: 1, budgetSeconds: 0 }, w4: { examples: 2e5, repeats: 1 },
       }
     : {
         kernels: { samples: 41, targetMs: 2 }, peak: { samples: 21, targetMs: 5 },
         repeats: 5, warmup: 1,
-        peerW1: { wasm: { steps: 1000, maxSeconds: 4 }, cpu: { steps: 300, maxSeconds: 4 } },
+        peerW1: { wasm: { steps: 1000, maxSeconds: 4 }, cpu: { steps: 300, maxSeconds: 4 }, numpy: 1500 },
         peerW2: { wasm: { batches: 20, maxSeconds: 4 }, cpu: { batches: 5, maxSeconds: 4 } },
         w3: { repeats: 3, budgetSeconds: 120 }, w4: { examples: 2e6, repeats: 3 },
       };
@@ -109,13 +112,19 @@ function collect(records, contenders) {
   const ratios = {}, ratiosPerCpuSecond = {};
   for (const [id, c] of Object.entries(out)) {
     if (!id.startsWith("ours") || !c.available) continue;
-    for (const peer of ["tfjs-wasm", "tfjs-cpu"]) {
+    for (const peer of ["tfjs-wasm", "tfjs-cpu", numpyFor(id)]) {
       if (!out[peer]?.available) continue;
       ratios[`${id}/${peer}`] = round(c.median / out[peer].median, 2);
       ratiosPerCpuSecond[`${id}/${peer}`] = round(c.perCpuSecond / out[peer].perCpuSecond, 2);
     }
   }
   return { contenders: out, ratios, ratiosPerCpuSecond };
+}
+
+// The numpy contender to compare ours with: W1's, or W2's on the same thread count.
+function numpyFor(id) {
+  const threads = /-(\d+)t$/.exec(id);
+  return threads ? `numpy-${threads[1]}t` : "numpy";
 }
 
 async function main() {
@@ -172,6 +181,7 @@ async function main() {
   if (opts.peers && (want("W1") || want("W2"))) {
     peer = await import("./peers/tfjs.js");
     results.peers = await peer.peerInfo();
+    results.numpy = numpyInfo();
   }
   const cores = machine.cores;
 
@@ -179,10 +189,11 @@ async function main() {
     log(`W1: online training ${JSON.stringify(LAYERS)}, ${digits.trainRows} digits per run`);
     const contenders = [w1Ours(digits), w1Ours(digits, "relaxed"), w1Ours(digits, "plain", W1_TRAINED_EPOCHS)];
     if (peer) for (const b of peer.BACKENDS) contenders.push(peer.w1Peer(digits, b, S.peerW1[b]));
+    if (peer) contenders.push(w1Numpy(digits, S.peerW1.numpy));
     const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
     results.workloads.W1 = {
       unit: "steps/s", layers: LAYERS,
-      description: `One wake and one sleep step per row (online, as in the paper), ε = 0.01. Ours: one epoch over the ${digits.trainRows.toLocaleString("en-US")} binarized training digits from a fresh machine (seed 1) per run, timed around fit() (so it includes fit's argument checks and copies); "trained machine": the same epoch timed after ${W1_TRAINED_EPOCHS} untimed ones on that machine, when its units' activity has fallen from about half of every layer to its learned codes, so the binary kernels have fewer active rows to add (the dense peers' work does not depend on it). ${peer ? `TF.js (bench/peers/tfjs.js): ${S.peerW1.wasm.steps.toLocaleString("en-US")} (wasm) / ${S.peerW1.cpu.steps} (cpu) online steps per run after 20 untimed ones, each run cut at ${S.peerW1.wasm.maxSeconds} s. ` : ""}One untimed warm-up round first.`,
+      description: `One wake and one sleep step per row (online, as in the paper), ε = 0.01. Ours: one epoch over the ${digits.trainRows.toLocaleString("en-US")} binarized training digits from a fresh machine (seed 1) per run, timed around fit() (so it includes fit's argument checks and copies); "trained machine": the same epoch timed after ${W1_TRAINED_EPOCHS} untimed ones on that machine, when its units' activity has fallen from about half of every layer to its learned codes, so the binary kernels have fewer active rows to add (the dense peers' work does not depend on it). ${peer ? `TF.js (bench/peers/tfjs.js): ${S.peerW1.wasm.steps.toLocaleString("en-US")} (wasm) / ${S.peerW1.cpu.steps} (cpu) online steps per run after 20 untimed ones, each run cut at ${S.peerW1.wasm.maxSeconds} s. numpy (bench/peers/numpy_ws.py, BLAS on one thread): ${S.peerW1.numpy.toLocaleString("en-US")} online steps per run after 20 untimed ones, timed inside its process. ` : ""}One untimed warm-up round first.`,
       ...collect(rec, contenders),
     };
   }
@@ -201,10 +212,11 @@ async function main() {
     const threads = cores > 1 ? [1, cores] : [1];
     const contenders = ["plain", "relaxed"].flatMap((simd) => threads.map((t) => w2Ours(digits, t, simd)));
     if (peer) for (const b of peer.BACKENDS) contenders.push(peer.w2Peer(digits, b, S.peerW2[b]));
+    if (peer) for (const t of threads) contenders.push(w2Numpy(digits, t));
     const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
     results.workloads.W2 = {
       unit: "vectors/s", batchSize: 100, layers: LAYERS,
-      description: `Wake and sleep on B = 100 vectors with the parameters held fixed, then one update. Ours: fit(data, { batchSize: 100, threads }) for one epoch over the ${digits.trainRows.toLocaleString("en-US")} digits, threads = ${threads.join(" and ")}, timed after an untimed fit of 200 rows on the same fresh machine (seed 1) that starts its worker threads; the library averages the batch's updates.${peer ? ` TF.js (single-threaded: tfjs-backend-wasm has no threads in Node): ${S.peerW2.wasm.batches} (wasm) / ${S.peerW2.cpu.batches} (cpu) batches per run after 2 untimed ones, each run cut at ${S.peerW2.wasm.maxSeconds} s, updates averaged over the batch.` : ""} One untimed warm-up round first.`,
+      description: `Wake and sleep on B = 100 vectors with the parameters held fixed, then one update. Ours: fit(data, { batchSize: 100, threads }) for one epoch over the ${digits.trainRows.toLocaleString("en-US")} digits, threads = ${threads.join(" and ")}, timed after an untimed fit of 200 rows on the same fresh machine (seed 1) that starts its worker threads; the library averages the batch's updates.${peer ? ` TF.js (single-threaded: tfjs-backend-wasm has no threads in Node): ${S.peerW2.wasm.batches} (wasm) / ${S.peerW2.cpu.batches} (cpu) batches per run after 2 untimed ones, each run cut at ${S.peerW2.wasm.maxSeconds} s, updates averaged over the batch. numpy (bench/peers/numpy_ws.py; BLAS on ${threads.join(" and ")} threads): one epoch per run after one untimed batch, timed inside its process.` : ""} One untimed warm-up round first.`,
       ...collect(rec, contenders),
     };
     if (cores > 1) {
@@ -239,17 +251,22 @@ async function main() {
 }
 
 // Each target with the measured median, and that median scaled to the issue's reference machine
-// by the peer: ours / TF.js wasm in this run x TF.js wasm's reference figure (REFERENCES).
+// by each peer: ours / the peer in this run x the peer's reference figure there (REFERENCES).
 function targets(w, cores) {
   const out = [];
   const from = (workload, id, what, target, unit) => {
-    const c = w[workload].contenders[id], peer = w[workload].contenders["tfjs-wasm"];
-    const reference = REFERENCES.find((x) => x.here?.[0] === workload && x.here?.[1] === "tfjs-wasm")?.value;
+    const c = w[workload].contenders[id];
+    const scaledBy = (peerId) => {
+      const peer = w[workload].contenders[peerId];
+      const reference = REFERENCES.find((x) => x.here?.[0] === workload && x.here?.[1] === peerId)?.value;
+      return c?.available && peer?.available && reference ? (c.median / peer.median) * reference : undefined;
+    };
     out.push({
       what, target, unit,
       measured: c?.available ? c.median : undefined,
       measuredPerCpuSecond: c?.available ? c.perCpuSecond : undefined,
-      scaledByPeer: c?.available && peer?.available && reference ? (c.median / peer.median) * reference : undefined,
+      scaledByPeer: scaledBy("tfjs-wasm"),
+      scaledByNumpy: scaledBy(numpyFor(id)),
       met: !!c?.available && c.median >= target,
       ...(c && !c.available ? { note: c.error } : {}),
     });
