@@ -59,10 +59,10 @@ function dataArgs(digits) {
 
 /** W1 on numpy, BLAS on one thread: `steps` online steps per run; steps/s. */
 export function w1Numpy(digits, steps) {
-  return { id: "numpy", once: () => (python(), run([...dataArgs(digits), "w1", String(steps)], 1)), show: (r) => `${Math.round(r.value)} steps/s` };
+  return { id: "numpy", once: () => run([...dataArgs(digits), "w1", String(steps)], 1), show: (r) => `${Math.round(r.value)} steps/s` };
 }
 
 /** W2 on numpy with BLAS on `threads` threads: one epoch of B = 100 per run; vectors/s. */
 export function w2Numpy(digits, threads) {
-  return { id: `numpy-${threads}t`, threads, once: () => (python(), run([...dataArgs(digits), "w2"], threads)), show: (r) => `${Math.round(r.value)} vectors/s` };
+  return { id: `numpy-${threads}t`, threads, once: () => run([...dataArgs(digits), "w2"], threads), show: (r) => `${Math.round(r.value)} vectors/s` };
 }
