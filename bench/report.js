@@ -3,6 +3,7 @@
 // results file without measuring; by default bench/results.json to bench/RESULTS.md.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { numpyPeerOf } from "./peers/numpy.js";
 
 const int = (x) => (x === undefined || x === null || Number.isNaN(x) ? "–" : Math.round(x).toLocaleString("en-US"));
 const fix = (x, d = 2) => (x === undefined || x === null || Number.isNaN(x) ? "–" : x.toFixed(d));
@@ -41,8 +42,7 @@ function throughputTable(w) {
       continue;
     }
     const vs = (peer) => (id.startsWith("ours") ? ratio(w.ratios[`${id}/${peer}`]) : "");
-    const numpy = Object.keys(w.ratios).find((k) => k.startsWith(`${id}/numpy`))?.slice(id.length + 1);
-    lines.push(`| ${label(id)} | ${int(c.median)} | ${spread(c)} | ${c.n} | ${int(c.perCpuSecond)} | ${vs("tfjs-wasm")} | ${vs("tfjs-cpu")} | ${numpy ? vs(numpy) : id.startsWith("ours") ? "–" : ""} |`);
+    lines.push(`| ${label(id)} | ${int(c.median)} | ${spread(c)} | ${c.n} | ${int(c.perCpuSecond)} | ${vs("tfjs-wasm")} | ${vs("tfjs-cpu")} | ${vs(numpyPeerOf(id))} |`);
   }
   const cpuRatios = Object.entries(w.ratiosPerCpuSecond ?? {});
   if (cpuRatios.length) {

@@ -1,7 +1,6 @@
 // `npm run bench`: the benchmark harness of issue 5. Measures the SIMD peak and the hot kernels,
 // runs the workloads W1-W4 on our library and W1, W2 on the peers (TF.js, and numpy where it is
-// installed; interleaved), and
-// writes bench/results.json and bench/RESULTS.md. See --help.
+// installed; interleaved), and writes bench/results.json and bench/RESULTS.md. See --help.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { machineInfo, loadMonitor, round } from "./machine.js";
@@ -13,7 +12,7 @@ import { relaxedUnavailable } from "../dist/wasm.js";
 import { rerunWithRelaxedSimd } from "./relaxed.js";
 import { interleave, summarize, now } from "./timing.js";
 import { renderMarkdown } from "./report.js";
-import { numpyInfo, w1Numpy, w2Numpy } from "./peers/numpy.js";
+import { numpyInfo, numpyPeerOf, w1Numpy, w2Numpy } from "./peers/numpy.js";
 
 const SECTIONS = ["kernels", "W1", "W2", "W3", "W4", "profile"];
 const HELP = `usage: npm run bench [-- options]   (or node bench/run.js [options])
@@ -112,19 +111,13 @@ function collect(records, contenders) {
   const ratios = {}, ratiosPerCpuSecond = {};
   for (const [id, c] of Object.entries(out)) {
     if (!id.startsWith("ours") || !c.available) continue;
-    for (const peer of ["tfjs-wasm", "tfjs-cpu", numpyFor(id)]) {
+    for (const peer of ["tfjs-wasm", "tfjs-cpu", numpyPeerOf(id)]) {
       if (!out[peer]?.available) continue;
       ratios[`${id}/${peer}`] = round(c.median / out[peer].median, 2);
       ratiosPerCpuSecond[`${id}/${peer}`] = round(c.perCpuSecond / out[peer].perCpuSecond, 2);
     }
   }
   return { contenders: out, ratios, ratiosPerCpuSecond };
-}
-
-// The numpy contender to compare ours with: W1's, or W2's on the same thread count.
-function numpyFor(id) {
-  const threads = /-(\d+)t$/.exec(id);
-  return threads ? `numpy-${threads[1]}t` : "numpy";
 }
 
 async function main() {
@@ -266,7 +259,7 @@ function targets(w, cores) {
       measured: c?.available ? c.median : undefined,
       measuredPerCpuSecond: c?.available ? c.perCpuSecond : undefined,
       scaledByPeer: scaledBy("tfjs-wasm"),
-      scaledByNumpy: scaledBy(numpyFor(id)),
+      scaledByNumpy: scaledBy(numpyPeerOf(id)),
       met: !!c?.available && c.median >= target,
       ...(c && !c.available ? { note: c.error } : {}),
     });

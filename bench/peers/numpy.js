@@ -66,3 +66,9 @@ export function w1Numpy(digits, steps) {
 export function w2Numpy(digits, threads) {
   return { id: `numpy-${threads}t`, threads, once: () => run([...dataArgs(digits), "w2"], threads), show: (r) => `${Math.round(r.value)} vectors/s` };
 }
+
+/** The numpy contender a contender of ours compares with: W1's, or W2's on the same thread count. */
+export function numpyPeerOf(id) {
+  const threads = /-(\d+)t$/.exec(id);
+  return threads ? `numpy-${threads[1]}t` : "numpy";
+}
