@@ -25,8 +25,8 @@
 // and where each mask's rows start (17 i32). It is in use while the descriptor's word 7 points to
 // it.
 import { depth, field, ptr, N, STRIDE, STATE, GW, GBIAS, ACT, DELTA } from "./layout";
-import { recognize_sample, wakeLayer, dreamLayer, sampleLayer, updateQ, LOG2E } from "./machine";
-import { logistic_delta, add_to_rows, add_vector } from "./update";
+import { recognize_sample, wakeLayer, dreamLayer, sampleLayer, updateQ, deltaRule, LOG2E } from "./machine";
+import { add_to_rows, add_vector } from "./update";
 import { emitActive4 } from "./sample";
 import { sumRows } from "./simd/rows";
 import { loadTail4, storeTail4, nonzeroMask4 } from "./simd/tail";
@@ -76,13 +76,13 @@ export function deferred_end(desc: usize): void {
 
 // One online step on the row in layer 0, as wake_step then sleep_step (machine.ts) up to f32
 // rounding: the same samples from the same random stream. Returns the wake description length
-// in bits.
-export function deferred_step(desc: usize, rec: usize, eps: f32): f64 {
+// in bits, or 0 without `dl`.
+export function deferred_step(desc: usize, rec: usize, eps: f32, dl: bool): f64 {
   if (load<i32>(rec) == SUBSET_GROUP) applyWaiting(desc, rec);
   const L = depth(desc), n0 = field(desc, 0, N), n1 = field(desc, 1, N);
-  const logQ = recognize_sample(desc);
+  const logQ = recognize_sample(desc, dl);
   let logP = 0.0;
-  for (let l = L; l >= 1; l--) logP += wakeLayer(desc, l, eps, 0, 0);
+  for (let l = L; l >= 1; l--) logP += wakeLayer(desc, l, eps, 0, 0, dl);
   const wake = wakeStates(desc, rec), dream = ptr(desc, 1, STATE);
   memory.copy(wake, dream, <usize>field(desc, 1, STRIDE) << 2);
   for (let l = L; l >= 1; l--) dreamLayer(desc, l);
@@ -100,7 +100,7 @@ export function deferred_step(desc: usize, rec: usize, eps: f32): f64 {
   toBitset(wake, n1, wakeSet);
   passInit(desc, rec, act, gb, wakeSet, n0, X);
   sumRows(act, act, W, bytes, wakeOnly, load<i32>(count, 4), n0, true);
-  logP += logistic_delta(act, ptr(desc, 0, STATE), eps, delta, n0);
+  logP += deltaRule(act, ptr(desc, 0, STATE), eps, delta, n0, dl);
   add_vector(gb, delta, n0);
   deferUpdate(desc, rec, delta);
   // Sleep, layer 0, the same way for the dream, whose waiting deltas now include this step's.

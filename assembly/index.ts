@@ -3,7 +3,7 @@ export { rng_seed, rng_fill_uniform } from "./rng";
 export { logistic_f32 } from "./logistic";
 export { sample_bernoulli, sample_logistic, sample_logistic_logprob, binary_to_states } from "./sample";
 export { bias_plus_rows } from "./pass";
-export { logistic_delta, add_to_rows, add_row_sums, add_vector } from "./update";
+export { logistic_delta, delta_rule, add_to_rows, add_row_sums, add_vector } from "./update";
 export { accumulator_bytes, accumulator_layout } from "./accumulate";
 export { subset_table_build, add_subset_sums } from "./subsets";
 export { groups_bytes, groups_layout, groups_release, groups_share, groups_view_bytes, groups_view_layout, grouped_bias_plus_rows } from "./groups";
@@ -24,4 +24,4 @@ export function heap_base(): usize { return __heap_base; }
 export function relaxed_simd(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
 
 // Bumped whenever an export's meaning changes, so that a .js and .wasm of different builds are caught.
-export function abi_version(): i32 { return 13; }
+export function abi_version(): i32 { return 14; }

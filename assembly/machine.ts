@@ -4,7 +4,7 @@ import { depth, field, fieldAddr, ptr, rngOf, N, STRIDE, ACT, PROB, STATE, IDX, 
 import { rng_seed, rng_normal, rng_below } from "./rng";
 import { sample_bernoulli, sample_logistic, sample_logistic_logprob, binary_to_states } from "./sample";
 import { bias_plus_rows } from "./pass";
-import { logistic_delta, add_to_rows, add_vector } from "./update";
+import { logistic_delta, delta_rule, add_to_rows, add_vector } from "./update";
 import { log_bernoulli_sum } from "./logprob";
 import { logistic_f32 } from "./logistic";
 import { recruit_step } from "./recruit";
@@ -69,10 +69,11 @@ export function generativePass(desc: usize, l: i32): void {
   }
 }
 
-// Samples layers 1..L bottom-up from Q given layer 0's states; returns log Q(h | s_0) in nats.
-export function recognize_sample(desc: usize): f64 {
+// Samples layers 1..L bottom-up from Q given layer 0's states; returns log Q(h | s_0) in nats,
+// or 0 without `logQ` (the same samples, from the same draws).
+export function recognize_sample(desc: usize, logQ: bool): f64 {
   recognitionPass(desc, 0);
-  return sampleUpward(desc, ptr(desc, 1, ACT));
+  return sampleUpward(desc, ptr(desc, 1, ACT), logQ);
 }
 
 // Layer 1's recognition activation for the row in layer 0, kept in layer 1's PROB (unused above
@@ -85,19 +86,21 @@ export function recognize_prepare(desc: usize): void {
 // recognize_sample after recognize_prepare on the same row and parameters: the same sample and
 // value, bit for bit, without the first pass.
 export function recognize_sample_prepared(desc: usize): f64 {
-  return sampleUpward(desc, ptr(desc, 1, PROB));
+  return sampleUpward(desc, ptr(desc, 1, PROB), true);
 }
 
-// Samples layer 1 from the activation at a1, then layers 2..L bottom-up; returns log Q(h | s_0).
-function sampleUpward(desc: usize, a1: usize): f64 {
+// Samples layer 1 from the activation at a1, then layers 2..L bottom-up; returns log Q(h | s_0),
+// or 0 without `logQ`.
+function sampleUpward(desc: usize, a1: usize, logQ: bool): f64 {
   const L = depth(desc), rng = rngOf(desc);
-  let logQ = 0.0;
+  let sum = 0.0;
   for (let l = 0; l < L; l++) {
     if (l > 0) recognitionPass(desc, l);
-    logQ += sample_logistic_logprob(l == 0 ? a1 : ptr(desc, l + 1, ACT), field(desc, l + 1, N), rng,
-      ptr(desc, l + 1, STATE), ptr(desc, l + 1, IDX), fieldAddr(desc, l + 1, COUNT));
+    const a = l == 0 ? a1 : ptr(desc, l + 1, ACT), n = field(desc, l + 1, N), s = ptr(desc, l + 1, STATE), idx = ptr(desc, l + 1, IDX);
+    if (logQ) sum += sample_logistic_logprob(a, n, rng, s, idx, fieldAddr(desc, l + 1, COUNT));
+    else setCount(desc, l + 1, sample_logistic(a, n, rng, s, idx));
   }
-  return logQ;
+  return sum;
 }
 
 // log P(s_l | s_{l+1}) in nats (log P(s_L) for l = L) for the states in place (layer l's DELTA
@@ -118,12 +121,13 @@ export function generative_logprob(desc: usize): f64 {
 // the top-down probabilities p of the sampled states, then `weight (s - p)` added to the rows of
 // the active units above and to the bias, at `target` bytes past the parameters (0: the
 // parameters themselves; gradOffset: the gradient block). With an accumulator (accumulate.ts;
-// 0: none) the weight gradients are held there until it is flushed. Returns log P(s_0..s_L) in nats.
-export function wakeP(desc: usize, weight: f32, target: usize, acc: usize): f64 {
-  let logP = 0.0;
-  for (let l = depth(desc); l >= 0; l--) logP += wakeLayer(desc, l, weight, target, acc);
+// 0: none) the weight gradients are held there until it is flushed. Returns log P(s_0..s_L) in
+// nats, or 0 without `logP` (the same update).
+export function wakeP(desc: usize, weight: f32, target: usize, acc: usize, logP: bool): f64 {
+  let sum = 0.0;
+  for (let l = depth(desc); l >= 0; l--) sum += wakeLayer(desc, l, weight, target, acc, logP);
   if (acc != 0) acc_done(acc, SIDE_P);
-  return logP;
+  return sum;
 }
 
 // The delta rule on Q for the states in place, treated as targets: per layer the bottom-up
@@ -135,7 +139,7 @@ export function updateQ(desc: usize, weight: f32, target: usize, acc: usize): vo
     recognitionPass(desc, l);
     const n = field(desc, l + 1, N);
     const delta = acc != 0 ? acc_delta_row(desc, acc, SIDE_Q, l, target) : ptr(desc, l + 1, DELTA);
-    logistic_delta(ptr(desc, l + 1, ACT), ptr(desc, l + 1, STATE), weight, delta, n);
+    delta_rule(ptr(desc, l + 1, ACT), ptr(desc, l + 1, STATE), weight, delta, n);
     if (acc != 0) acc_note_active(desc, acc, SIDE_Q, l);
     else add_to_rows(ptr(desc, l, RW) + target, field(desc, l + 1, STRIDE), ptr(desc, l, IDX), field(desc, l, COUNT), delta, n);
     add_vector(ptr(desc, l + 1, RBIAS) + target, delta, n);
@@ -143,26 +147,33 @@ export function updateQ(desc: usize, weight: f32, target: usize, acc: usize): vo
   if (acc != 0) acc_done(acc, SIDE_Q);
 }
 
-// wakeP's part for layer l: returns log P(s_l | s_{l+1}) in nats.
-export function wakeLayer(desc: usize, l: i32, weight: f32, target: usize, acc: usize): f64 {
+// wakeP's part for layer l: returns log P(s_l | s_{l+1}) in nats, or 0 without `logP`.
+export function wakeLayer(desc: usize, l: i32, weight: f32, target: usize, acc: usize, logP: bool): f64 {
   const L = depth(desc), n = field(desc, l, N);
   generativePass(desc, l);
   const delta = acc != 0 && l < L ? acc_delta_row(desc, acc, SIDE_P, l, target) : ptr(desc, l, DELTA);
-  const logP = logistic_delta(ptr(desc, l, ACT), ptr(desc, l, STATE), weight, delta, n);
+  const lp = deltaRule(ptr(desc, l, ACT), ptr(desc, l, STATE), weight, delta, n, logP);
   if (l < L) {
     if (acc != 0) acc_note_active(desc, acc, SIDE_P, l);
     else add_to_rows(ptr(desc, l, GW) + target, field(desc, l, STRIDE), ptr(desc, l + 1, IDX), field(desc, l + 1, COUNT), delta, n);
   }
   add_vector(ptr(desc, l, GBIAS) + target, delta, n);
-  return logP;
+  return lp;
+}
+
+// delta = weight (s - sigma(a)) (n units); returns log P(s | a) in nats, or 0 without `logP`.
+@inline export function deltaRule(a: usize, s: usize, weight: f32, delta: usize, n: i32, logP: bool): f64 {
+  if (logP) return logistic_delta(a, s, weight, delta, n);
+  delta_rule(a, s, weight, delta, n);
+  return 0;
 }
 
 // Wake phase on the row in layer 0: s ~ Q bottom-up, then the delta rule on G with the
 // top-down probabilities of the sampled states. Returns the sample's description length
-// log2 Q(h|d) - log2 P(h, d) in bits, an unbiased one-sample estimate of F(d).
-export function wake_step(desc: usize, eps: f32): f64 {
-  const logQ = recognize_sample(desc);
-  return (logQ - wakeP(desc, eps, 0, 0)) * LOG2E;
+// log2 Q(h|d) - log2 P(h, d) in bits, an unbiased one-sample estimate of F(d); 0 without `dl`.
+export function wake_step(desc: usize, eps: f32, dl: bool): f64 {
+  const logQ = recognize_sample(desc, dl);
+  return (logQ - wakeP(desc, eps, 0, 0, dl)) * LOG2E;
 }
 
 // A fantasy from P, top-down: t_L ~ sigma(gTop), t_l ~ P(. | t_{l+1}); states left in place.
@@ -191,8 +202,9 @@ export function sleep_step(desc: usize, eps: f32): void {
 // u8 or f32 by `kind`; order: i32 row indices), with recruitment after each wake step when
 // `recruit` is a record of recruit.ts (0: none). Without recruitment and with a record `deferred`
 // (deferred.ts; 0: none), the steps are deferred_step's: the updates of Gw[0] wait in blocks of
-// four steps, all applied before it returns. Returns the summed wake description lengths (bits).
-export function train_rows(desc: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, eps: f32, recruit: usize, deferred: usize): f64 {
+// four steps, all applied before it returns. Returns the summed wake description lengths (bits),
+// or 0 without `dl` (which skips their log-probabilities, not a draw or an update).
+export function train_rows(desc: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, eps: f32, recruit: usize, deferred: usize, dl: bool): f64 {
   const n = <usize>field(desc, 0, N), rowBytes = kind == ROW_BINARY ? n : n << 2;
   const defer = recruit == 0 ? deferred : 0;
   deferred_begin(desc, defer);
@@ -200,10 +212,10 @@ export function train_rows(desc: usize, data: usize, kind: i32, order: usize, fi
   for (let i = first; i < first + count; i++) {
     load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
     if (defer != 0) {
-      bits += deferred_step(desc, defer, eps);
+      bits += deferred_step(desc, defer, eps, dl);
       continue;
     }
-    bits += wake_step(desc, eps);
+    bits += wake_step(desc, eps, dl);
     if (recruit != 0) recruit_step(desc, recruit);
     sleep_step(desc, eps);
   }
@@ -248,7 +260,7 @@ export function dream_rows(desc: usize, count: i32, out: usize): void {
 // One recognition sample for a row; hidden states left in layers 1..L.
 export function recognize_row(desc: usize, row: usize, kind: i32): void {
   load_row(desc, row, kind);
-  recognize_sample(desc);
+  recognize_sample(desc, false);
 }
 
 // P(visible = 1 | s_1) for s_1 from one recognition pass; left in layer 0's PROB.

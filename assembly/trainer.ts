@@ -20,7 +20,9 @@ const RATE = 10, STATE_PTR = 13, STEPS = 16;
 const ACC = 19;
 // A record for grouped generative passes (groups.ts), or 0.
 const GROUPS = 20;
-const FIELDS = 21;
+// 1: the wake phase sums the description length (the log-probabilities of its samples); 0: not.
+const DL = 21;
+const FIELDS = 22;
 export const SOURCE_WAKE_P = 0;
 export const SOURCE_WAKE_Q = 1;
 export const SOURCE_SLEEP_Q = 2;
@@ -33,10 +35,10 @@ export function trainer_bytes(): i32 { return FIELDS * 8; }
 // Writes the record. States: f32 arrays per source, 0, 1 or 2 slots of the source's region
 // (P for wake-P, Q otherwise) by optimiser; scratch: for K > 1, K x (n[1] + .. + n[L]) bytes
 // then K f64 (8-byte aligned); acc: an accumulator laid out for desc; groups: a grouped-pass
-// record laid out for desc (groups.ts), or 0.
+// record laid out for desc (groups.ts), or 0; dl: whether wake_rows sums the description length.
 export function trainer_configure(tr: usize, batch: i32, samples: i32, wakeQ: bool, sleepQ: bool, optimizer: i32,
     mu: f64, beta1: f64, beta2: f64, adamEps: f64, scratch: usize,
-    rateP: f64, rateWQ: f64, rateSQ: f64, stateP: usize, stateWQ: usize, stateSQ: usize, acc: usize, groups: usize): void {
+    rateP: f64, rateWQ: f64, rateSQ: f64, stateP: usize, stateWQ: usize, stateSQ: usize, acc: usize, groups: usize, dl: bool): void {
   put(tr, BATCH, batch); put(tr, SAMPLES, samples); put(tr, WAKE_Q, wakeQ ? 1 : 0); put(tr, SLEEP_Q, sleepQ ? 1 : 0);
   put(tr, OPTIMIZER, optimizer); put(tr, MU, mu); put(tr, BETA1, beta1); put(tr, BETA2, beta2); put(tr, ADAM_EPS, adamEps);
   put(tr, SCRATCH, <f64>scratch);
@@ -44,6 +46,7 @@ export function trainer_configure(tr: usize, batch: i32, samples: i32, wakeQ: bo
   put(tr, STATE_PTR, <f64>stateP); put(tr, STATE_PTR + 1, <f64>stateWQ); put(tr, STATE_PTR + 2, <f64>stateSQ);
   put(tr, ACC, <f64>acc);
   put(tr, GROUPS, <f64>groups);
+  put(tr, DL, dl ? 1 : 0);
 }
 
 // A copy of trainer record `from` at `to` with its own RWS scratch, accumulator and grouped-pass
@@ -132,7 +135,7 @@ function wakeReweighted(desc: usize, tr: usize, K: i32, wakeQ: bool): f64 {
       at += <usize>n;
     }
     const w = <f32>(load<f64>(logw + (<usize>k << 3)) / total);
-    wakeP(desc, w, go, acc);
+    wakeP(desc, w, go, acc, false);
     if (wakeQ) updateQ(desc, w, go, acc);
   }
   return sumBits / <f64>K * LOG2E;
@@ -156,18 +159,18 @@ function trainer_tables_refresh(desc: usize): void {
 // Wake steps on rows order[first .. first+count) of data (u8 or f32 rows by kind) with every
 // parameter fixed: their gradients (wake-P; wake-Q in RWS if on) summed into the gradient block
 // of desc, through the trainer's accumulator; with `hold`, the contributions still in the
-// accumulator at the end stay there, sealed (acc_seal), for shards_step. Returns the summed wake description
-// lengths in bits.
+// accumulator at the end stay there, sealed (acc_seal), for shards_step. Returns the summed wake
+// description lengths in bits (with K = 1, 0 unless the trainer sums them).
 export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, hold: bool): f64 {
   const n0 = <usize>field(desc, 0, N), rowBytes = kind == 0 ? n0 : n0 << 2;
-  const K = <i32>get(tr, SAMPLES), wakeQ = get(tr, WAKE_Q) != 0;
+  const K = <i32>get(tr, SAMPLES), wakeQ = get(tr, WAKE_Q) != 0, dl = get(tr, DL) != 0;
   const go = gradOffset(desc), acc = <usize>get(tr, ACC);
   let bits = 0.0;
   for (let i = first; i < first + count; i++) {
     load_row(desc, data + <usize>load<i32>(order + (<usize>i << 2)) * rowBytes, kind);
     if (K == 1) {
-      const logQ = recognize_sample(desc);
-      bits += (logQ - wakeP(desc, 1.0, go, acc)) * LOG2E;
+      const logQ = recognize_sample(desc, dl);
+      bits += (logQ - wakeP(desc, 1.0, go, acc, dl)) * LOG2E;
       if (wakeQ) updateQ(desc, 1.0, go, acc);
     } else {
       bits += wakeReweighted(desc, tr, K, wakeQ);

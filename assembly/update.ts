@@ -29,11 +29,34 @@ export function logistic_delta(a: usize, s: usize, eps: f32, delta: usize, n: i3
   return sumLanes2(f64x2.add(acc0, acc1));
 }
 
+// logistic_delta's delta vector alone, bit for bit, without log P: delta[j] = eps (s[j] -
+// sigma(a[j])), j < n (a, s, delta as there), for the updates whose log-probability nobody reads.
+export function delta_rule(a: usize, s: usize, eps: f32, delta: usize, n: i32): void {
+  exp_neg_abs(a, delta, n);
+  const ev = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    storeDelta4(v128.load(a + o), v128.load(s + o), ev, delta + o, v128.load(delta + o), 4);
+    storeDelta4(v128.load(a + o, 16), v128.load(s + o, 16), ev, delta + o + 16, v128.load(delta + o, 16), 4);
+  }
+  for (; i < n; i += 4) {
+    const o = <usize>i << 2, rem = n - i;
+    const e = rem >= 4 ? v128.load(delta + o) : loadTail4(delta + o, rem);
+    storeDelta4(rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem), rem >= 4 ? v128.load(s + o) : loadTail4(s + o, rem), ev, delta + o, e, rem);
+  }
+}
+
+// Stores eps (s - sigma(a)) for `rem` lanes (4 or fewer) at delta, from e = e^-|a|.
+@inline function storeDelta4(av: v128, sv: v128, ev: v128, delta: usize, e: v128, rem: i32): void {
+  const d = f32x4.mul(ev, f32x4.sub(sv, logisticFromExp4(av, e, invOnePlus4(e))));
+  if (rem >= 4) v128.store(delta, d); else storeTail4(delta, d, rem);
+}
+
 // Stores eps (s - sigma(a)) for `rem` lanes (4 or fewer) at delta; returns the four log P(s | a).
 @inline function delta4(av: v128, sv: v128, ev: v128, delta: usize, rem: i32): v128 {
-  const e = rem >= 4 ? v128.load(delta) : loadTail4(delta, rem), inv = invOnePlus4(e);
-  const d = f32x4.mul(ev, f32x4.sub(sv, logisticFromExp4(av, e, inv)));
-  if (rem >= 4) v128.store(delta, d); else storeTail4(delta, d, rem);
+  const e = rem >= 4 ? v128.load(delta) : loadTail4(delta, rem);
+  storeDelta4(av, sv, ev, delta, e, rem);
   return logBernoulliFromExp4(av, sv, e);
 }
 

@@ -13,14 +13,15 @@ const LABELS = {
   ours: "wake-sleep (this library)",
   "ours-relaxed": "wake-sleep (this library), relaxed-SIMD build",
   "ours-trained": "wake-sleep (this library), trained machine (see above)",
+  "ours-nodl": "wake-sleep (this library), descriptionLength: false",
   "tfjs-wasm": "TF.js, tfjs-backend-wasm",
   "tfjs-cpu": "TF.js, tfjs-backend-cpu",
   numpy: "numpy + BLAS, 1 thread",
 };
 function label(id) {
   if (LABELS[id]) return LABELS[id];
-  const m = /^ours-(relaxed-)?(\d+)t$/.exec(id);
-  if (m) return `wake-sleep (this library)${m[1] ? ", relaxed-SIMD build" : ""}, ${m[2]} thread${m[2] === "1" ? "" : "s"}`;
+  const m = /^ours-(relaxed-)?(nodl-)?(\d+)t$/.exec(id);
+  if (m) return `wake-sleep (this library)${m[1] ? ", relaxed-SIMD build" : ""}${m[2] ? ", descriptionLength: false" : ""}, ${m[3]} thread${m[3] === "1" ? "" : "s"}`;
   const n = /^numpy-(\d+)t$/.exec(id);
   if (n) return `numpy + BLAS, ${n[1]} BLAS thread${n[1] === "1" ? "" : "s"}`;
   return id;

@@ -103,7 +103,7 @@ function collect(records, contenders) {
       median: round(s.median, 1), min: round(s.min, 1), max: round(s.max, 1), n: s.n,
       values: s.values.map((v) => round(v, 1)),
       perCpuSecond: round(perCpu.median, 1),
-      ...(extra.descriptionLength !== undefined ? { lastDescriptionLengthBits: round(extra.descriptionLength, 2) } : {}),
+      ...(Number.isFinite(extra.descriptionLength) ? { lastDescriptionLengthBits: round(extra.descriptionLength, 2) } : {}),
       ...(extra.steps !== undefined ? { stepsPerRun: rec.runs.map((r) => r.steps) } : {}),
       ...(extra.note ? { note: extra.note } : {}),
     };
@@ -180,13 +180,13 @@ async function main() {
 
   if (want("W1")) {
     log(`W1: online training ${JSON.stringify(LAYERS)}, ${digits.trainRows} digits per run`);
-    const contenders = [w1Ours(digits), w1Ours(digits, "relaxed"), w1Ours(digits, "plain", W1_TRAINED_EPOCHS)];
+    const contenders = [w1Ours(digits), w1Ours(digits, "relaxed"), w1Ours(digits, "plain", W1_TRAINED_EPOCHS), w1Ours(digits, "plain", 0, false)];
     if (peer) for (const b of peer.BACKENDS) contenders.push(peer.w1Peer(digits, b, S.peerW1[b]));
     if (peer) contenders.push(w1Numpy(digits, S.peerW1.numpy));
     const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
     results.workloads.W1 = {
       unit: "steps/s", layers: LAYERS,
-      description: `One wake and one sleep step per row (online, as in the paper), ε = 0.01. Ours: one epoch over the ${digits.trainRows.toLocaleString("en-US")} binarized training digits from a fresh machine (seed 1) per run, timed around fit() (so it includes fit's argument checks and copies); "trained machine": the same epoch timed after ${W1_TRAINED_EPOCHS} untimed ones on that machine, when its units' activity has fallen from about half of every layer to its learned codes, so the binary kernels have fewer active rows to add (the dense peers' work does not depend on it). ${peer ? `TF.js (bench/peers/tfjs.js): ${S.peerW1.wasm.steps.toLocaleString("en-US")} (wasm) / ${S.peerW1.cpu.steps} (cpu) online steps per run after 20 untimed ones, each run cut at ${S.peerW1.wasm.maxSeconds} s. numpy (bench/peers/numpy_ws.py, BLAS on one thread): ${S.peerW1.numpy.toLocaleString("en-US")} online steps per run after 20 untimed ones, timed inside its process. ` : ""}One untimed warm-up round first.`,
+      description: `One wake and one sleep step per row (online, as in the paper), ε = 0.01. Ours: one epoch over the ${digits.trainRows.toLocaleString("en-US")} binarized training digits from a fresh machine (seed 1) per run, timed around fit() (so it includes fit's argument checks and copies); "trained machine": the same epoch timed after ${W1_TRAINED_EPOCHS} untimed ones on that machine, when its units' activity has fallen from about half of every layer to its learned codes, so the binary kernels have fewer active rows to add (the dense peers' work does not depend on it); "descriptionLength: false": the fresh machine's epoch without fit()'s running estimate of the description length, which the peers do not compute (the same samples and updates, bit for bit). ${peer ? `TF.js (bench/peers/tfjs.js): ${S.peerW1.wasm.steps.toLocaleString("en-US")} (wasm) / ${S.peerW1.cpu.steps} (cpu) online steps per run after 20 untimed ones, each run cut at ${S.peerW1.wasm.maxSeconds} s. numpy (bench/peers/numpy_ws.py, BLAS on one thread): ${S.peerW1.numpy.toLocaleString("en-US")} online steps per run after 20 untimed ones, timed inside its process. ` : ""}One untimed warm-up round first.`,
       ...collect(rec, contenders),
     };
   }
@@ -204,12 +204,13 @@ async function main() {
     log("W2: minibatch training, B = 100");
     const threads = cores > 1 ? [1, cores] : [1];
     const contenders = ["plain", "relaxed"].flatMap((simd) => threads.map((t) => w2Ours(digits, t, simd)));
+    contenders.push(...threads.map((t) => w2Ours(digits, t, "plain", false)));
     if (peer) for (const b of peer.BACKENDS) contenders.push(peer.w2Peer(digits, b, S.peerW2[b]));
     if (peer) for (const t of threads) contenders.push(w2Numpy(digits, t));
     const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
     results.workloads.W2 = {
       unit: "vectors/s", batchSize: 100, layers: LAYERS,
-      description: `Wake and sleep on B = 100 vectors with the parameters held fixed, then one update. Ours: fit(data, { batchSize: 100, threads }) for one epoch over the ${digits.trainRows.toLocaleString("en-US")} digits, threads = ${threads.join(" and ")}, timed after an untimed fit of 200 rows on the same fresh machine (seed 1) that starts its worker threads; the library averages the batch's updates.${peer ? ` TF.js (single-threaded: tfjs-backend-wasm has no threads in Node): ${S.peerW2.wasm.batches} (wasm) / ${S.peerW2.cpu.batches} (cpu) batches per run after 2 untimed ones, each run cut at ${S.peerW2.wasm.maxSeconds} s, updates averaged over the batch. numpy (bench/peers/numpy_ws.py; BLAS on ${threads.join(" and ")} threads): one epoch per run after one untimed batch, timed inside its process.` : ""} One untimed warm-up round first.`,
+      description: `Wake and sleep on B = 100 vectors with the parameters held fixed, then one update. Ours: fit(data, { batchSize: 100, threads }) for one epoch over the ${digits.trainRows.toLocaleString("en-US")} digits, threads = ${threads.join(" and ")}, timed after an untimed fit of 200 rows on the same fresh machine (seed 1) that starts its worker threads; the library averages the batch's updates; "descriptionLength: false" as in W1.${peer ? ` TF.js (single-threaded: tfjs-backend-wasm has no threads in Node): ${S.peerW2.wasm.batches} (wasm) / ${S.peerW2.cpu.batches} (cpu) batches per run after 2 untimed ones, each run cut at ${S.peerW2.wasm.maxSeconds} s, updates averaged over the batch. numpy (bench/peers/numpy_ws.py; BLAS on ${threads.join(" and ")} threads): one epoch per run after one untimed batch, timed inside its process.` : ""} One untimed warm-up round first.`,
       ...collect(rec, contenders),
     };
     if (cores > 1) {
@@ -264,8 +265,9 @@ function targets(w, cores) {
       ...(c && !c.available ? { note: c.error } : {}),
     });
   };
-  for (const [build, suffix] of [["", ""], ["relaxed-", ", relaxed-SIMD build"]]) {
-    if (w.W1) from("W1", build ? "ours-relaxed" : "ours", `W1 online training, one core${suffix}`, TARGETS.w1, "steps/s");
+  const variants = [["", "", "ours"], ["relaxed-", ", relaxed-SIMD build", "ours-relaxed"], ["nodl-", ", no description length", "ours-nodl"]];
+  for (const [build, suffix, w1Id] of variants) {
+    if (w.W1) from("W1", w1Id, `W1 online training, one core${suffix}`, TARGETS.w1, "steps/s");
     if (w.W2) {
       from("W2", `ours-${build}1t`, `W2 minibatch B = 100, one core${suffix}`, TARGETS.w2One, "vectors/s");
       if (cores > 1) from("W2", `ours-${build}${cores}t`, `W2 minibatch B = 100, all ${cores} cores${suffix}`, TARGETS.w2All, "vectors/s");

@@ -23,17 +23,18 @@ export const useBuild = (simd) => initWasm({ simd });
  * W1: online wake-sleep, one wake and one sleep step per row, one epoch over the training digits
  * from a fresh machine, on the plain or the relaxed-SIMD build. With `trainedEpochs`, that many
  * untimed epochs come first: the binary kernels' work follows the units' activity, which falls
- * from about half of every layer at the start to the learned sparse codes.
+ * from about half of every layer at the start to the learned sparse codes. With `dl` false, fit()
+ * does not estimate the description length (the peers compute none).
  */
-export function w1Ours(digits, simd = "plain", trainedEpochs = 0) {
+export function w1Ours(digits, simd = "plain", trainedEpochs = 0, dl = true) {
   return {
-    id: `${simd === "plain" ? "ours" : `ours-${simd}`}${trainedEpochs ? "-trained" : ""}`,
+    id: `${simd === "plain" ? "ours" : `ours-${simd}`}${trainedEpochs ? "-trained" : ""}${dl ? "" : "-nodl"}`,
     async once() {
       await useBuild(simd);
       const m = await HelmholtzMachine.create({ layers: LAYERS, seed: SEED });
       if (trainedEpochs) await m.fit(digits.train, { epochs: trainedEpochs });
       const t0 = now(), c0 = cpuSeconds();
-      const [stats] = await m.fit(digits.train, { epochs: 1 });
+      const [stats] = await m.fit(digits.train, { epochs: 1, descriptionLength: dl });
       const seconds = (now() - t0) / 1000, cpu = cpuSeconds() - c0;
       m.dispose();
       return { value: digits.trainRows / seconds, seconds, cpuSeconds: cpu, descriptionLength: stats.descriptionLength };
@@ -45,17 +46,18 @@ export function w1Ours(digits, simd = "plain", trainedEpochs = 0) {
 /**
  * W2: minibatch wake-sleep, B = 100 (averaged updates), one epoch, on `threads` threads, timed
  * after an untimed fit of the first 200 rows on the same machine (which starts its threads, so that
- * the timed epoch measures training, not starting workers); on the plain or the relaxed-SIMD build.
+ * the timed epoch measures training, not starting workers); on the plain or the relaxed-SIMD build;
+ * `dl` as for W1.
  */
-export function w2Ours(digits, threads, simd = "plain") {
+export function w2Ours(digits, threads, simd = "plain", dl = true) {
   return {
-    id: `ours-${simd === "plain" ? "" : `${simd}-`}${threads}t`,
+    id: `ours-${simd === "plain" ? "" : `${simd}-`}${dl ? "" : "nodl-"}${threads}t`,
     threads,
     async once() {
       await useBuild(simd);
       const m = await HelmholtzMachine.create({ layers: LAYERS, seed: SEED });
       try {
-        const opts = { epochs: 1, batchSize: 100, threads };
+        const opts = { epochs: 1, batchSize: 100, threads, descriptionLength: dl };
         await m.fit(digits.train.subarray(0, 200 * LAYERS[0]), opts);
         const t0 = now(), c0 = cpuSeconds();
         const [stats] = await m.fit(digits.train, opts);

@@ -146,7 +146,7 @@ export class HelmholtzMachine {
     const k = this.k;
     const rows = toVector("x", x, this.layers[0]);
     k.load_row(this.desc, this.putRows(rows, this.workStart), kindOf(rows.values instanceof Float32Array));
-    return k.wake_step(this.desc, this.rate);
+    return k.wake_step(this.desc, this.rate, true);
   }
 
   /** Sleep phase: dream a fantasy from P, then a delta-rule step on the recognition weights. */
@@ -204,6 +204,8 @@ export class HelmholtzMachine {
     if (plan.recruit) this.startRecruiting(plan.recruit, recruit);
     const kind = kindOf(rows.values instanceof Float32Array);
     const stats: EpochStats[] = [];
+    // The wake description length per row, where the plan sums it.
+    const meanBits = (bits: number, n: number) => (plan.descriptionLength ? bits / n : Number.NaN);
     let best: { epoch: number; ll: number; snapshot: Snapshot } | undefined;
     for (let epoch = 1; epoch <= plan.epochs && !plan.signal?.aborted; epoch++) {
       const started = now();
@@ -226,7 +228,7 @@ export class HelmholtzMachine {
         if (shards) bits += await this.runChunk(plan, shards, { first: done, count: n, data: work, kind, order });
         else {
           const rec = plan.recruit ? recruit : 0;
-          bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p, rec, deferredBytes ? deferred : 0) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n, rec);
+          bits += fast ? k.train_rows(this.desc, work, kind, order, done, n, rates.p, rec, deferredBytes ? deferred : 0, plan.descriptionLength) : k.train_batches(this.desc, this.trainer, work, kind, order, done, n, rec);
         }
         if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during fit()");
         if (!k.all_finite(k.params_begin(this.desc), (k.params_end(this.desc) - k.params_begin(this.desc)) / 4)) {
@@ -235,12 +237,12 @@ export class HelmholtzMachine {
         }
         done += n;
         chunk = unit * Math.max(1, Math.round(nextChunk(chunk, now() - t0) / unit));
-        if (done < rows.rows) plan.onProgress?.({ epoch, epochs: plan.epochs, rowsDone: done, rows: rows.rows, descriptionLength: bits / done, epochEnd: false });
+        if (done < rows.rows) plan.onProgress?.({ epoch, epochs: plan.epochs, rowsDone: done, rows: rows.rows, descriptionLength: meanBits(bits, done), epochEnd: false });
         await yieldToEventLoop();
         if (this.mem === undefined) throw new Error("this HelmholtzMachine was disposed during fit()");
       }
       this.epochs++;
-      const epochStats: EpochStats = { epoch, descriptionLength: bits / rows.rows, rows: rows.rows, seconds: (now() - started) / 1000, threads };
+      const epochStats: EpochStats = { epoch, descriptionLength: meanBits(bits, rows.rows), rows: rows.rows, seconds: (now() - started) / 1000, threads };
       if (plan.recruit) epochStats.recruited = k.recruit_count(recruit);
       if (valid) {
         const ll = mean(this.estimate(valid, plan.validation!.samples, false, validAt));
@@ -555,7 +557,7 @@ export class HelmholtzMachine {
     const o = plan.optimizer;
     const [sp, swq, ssq] = this.statePointers();
     this.mem!.kernels.trainer_configure(this.trainer, plan.batchSize, plan.samples, plan.wakeQ, plan.sleepQ, OPTIMIZER_CODES[o.type],
-      o.momentum, o.beta1, o.beta2, o.epsilon, scratch, rates.p, rates.wakeQ, rates.sleepQ, sp, swq, ssq, accumulator, groups);
+      o.momentum, o.beta1, o.beta2, o.epsilon, scratch, rates.p, rates.wakeQ, rates.sleepQ, sp, swq, ssq, accumulator, groups, plan.descriptionLength);
   }
 
   // The trained state; into `reuse`'s buffers when their sizes still fit (a fresh copy costs page

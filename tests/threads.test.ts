@@ -75,6 +75,22 @@ describe("fit({ threads })", () => {
     }
   });
 
+  it("descriptionLength: false trains on threads bit for bit as with it, and reports NaN", async () => {
+    const data = randomBinary(200, 16, 7);
+    const run = async (descriptionLength: boolean) => {
+      const m = await HelmholtzMachine.create({ layers: [16, 40, 6], seed: 4 });
+      const [stats] = await m.fit(data, { batchSize: 20, threads: 2, descriptionLength });
+      const params = [...m.parameters()].map(([name, t]) => [name, Array.from(t.data)]);
+      m.dispose();
+      return { params, stats };
+    };
+    const on = await run(true), off = await run(false);
+    expect(on.stats.threads).toBe(2);
+    expect(off.params).toEqual(on.params);
+    expect(on.stats.descriptionLength).toBeGreaterThan(0);
+    expect(off.stats.descriptionLength).toBeNaN();
+  });
+
   // Each thread steps its slice of every tensor, in 16 KB tiles; the wake update of Q follows the
   // one of P with no barrier between them. Rw[0]'s rows of 1,024 floats make 4-row tiles, so its
   // 64 rows are 16 tiles: each row of a pixel that is on in some row of the batch must move (its

@@ -140,6 +140,39 @@ describe("reweighted wake-sleep", () => {
 });
 
 describe("training controls", () => {
+  // The estimate reads the log-probabilities of the wake samples and nothing else does, so without
+  // it every path draws the same samples and makes the same updates. Layer 1 has 40 units, enough
+  // for the online kernel's deferred updates (assembly/deferred.ts).
+  it.each([
+    ["online, by the deferred kernel", {}],
+    ["online, with recruitment", { recruit: true }],
+    ["online, by the minibatch trainer", { batchSize: 1, learningRates: { p: 0.05, sleepQ: 0.05 + 1e-12 } }],
+    ["in minibatches with Adam", { batchSize: 10, optimizer: "adam" }],
+    ["by reweighted wake-sleep", { algorithm: "rws", samples: 3, batchSize: 5 }],
+  ] as const)("descriptionLength: false trains %s bit for bit as with it, and reports NaN", async (_, opts) => {
+    const data = randomBinary(200, 16, 6);
+    const run = async (descriptionLength: boolean) => {
+      const m = await HelmholtzMachine.create({ layers: [16, 40, 6], seed: 9 });
+      const progress: number[] = [];
+      const stats = await m.fit(data, { epochs: 2, ...opts, descriptionLength, onProgress: (p) => progress.push(p.descriptionLength) });
+      const result = { params: [...m.parameters()].map(([name, t]) => [name, Array.from(t.data)]), dream: Array.from(m.dream(3)), stats, progress };
+      m.dispose();
+      return result;
+    };
+    const on = await run(true), off = await run(false);
+    expect(off.params).toEqual(on.params);
+    expect(off.dream).toEqual(on.dream);
+    expect(on.stats.every((e) => Number.isFinite(e.descriptionLength) && e.descriptionLength > 0)).toBe(true);
+    expect(off.stats.map((e) => e.descriptionLength)).toEqual([Number.NaN, Number.NaN]);
+    expect(off.progress.length).toBe(on.progress.length);
+    expect(off.progress.every(Number.isNaN)).toBe(true);
+  });
+
+  it("rejects a descriptionLength that is not a boolean, with the value", async () => {
+    const m = await HelmholtzMachine.create({ layers: [4, 2] });
+    await expect(m.fit(new Uint8Array(4), { descriptionLength: "no" as never })).rejects.toThrow(/descriptionLength must be true or false, got "no"/);
+  });
+
   for (const optimizer of ["momentum", "adam"] as const) {
     it(`${optimizer}: its state round-trips through save/load and training resumes exactly`, async () => {
       const data = randomBinary(120, 10, 4);

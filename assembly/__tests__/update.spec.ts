@@ -1,4 +1,4 @@
-import { logistic_delta, add_to_rows, add_row_sums, add_vector } from "../update";
+import { logistic_delta, delta_rule, add_to_rows, add_row_sums, add_vector } from "../update";
 import {
   SIZES, LOGISTIC_MAX_ABS_ERR, LOGPROB_MAX_ABS_ERR_PER_TERM, Inputs, alloc, roundUp4, writtenWords,
   differentWords, getF32, setF32, sigma64, logBernoulli64,
@@ -35,6 +35,25 @@ describe("logistic_delta", () => {
       expect(worst).toBeLessThanOrEqual(tol, "delta, " + at);
       expect(Math.abs(lp - want)).toBeLessThanOrEqual(<f64>n * LOGPROB_MAX_ABS_ERR_PER_TERM, "log-prob, " + at);
       expect(writtenWords(delta, n, words)).toBe(0, "past n, " + at);
+    }
+  });
+});
+
+describe("delta_rule", () => {
+  test("writes logistic_delta's delta vector bit for bit, and nothing past n", () => {
+    const inputs = new Inputs(10);
+    for (let k = 0; k < SIZES.length; k++) {
+      const n = SIZES[k], words = roundUp4(n) + 4;
+      const a = alloc(words << 2), s = alloc(words << 2), want = alloc(words << 2), got = alloc(words << 2);
+      for (let i = 0; i < n; i++) {
+        setF32(a, i, <f32>inputs.between(-90.0, 90.0));
+        setF32(s, i, inputs.uniform() < 0.5 ? 1.0 : 0.0);
+      }
+      logistic_delta(a, s, 0.05, want, n);
+      delta_rule(a, s, 0.05, got, n);
+      const at = "n=" + n.toString();
+      expect(differentWords(got, want, n)).toBe(0, "delta, " + at);
+      expect(writtenWords(got, n, words)).toBe(0, "past n, " + at);
     }
   });
 });
