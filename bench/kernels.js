@@ -62,6 +62,7 @@ const FLOPS = {
   logistic: 24 + 3, // logistic_f32
   sample: 24 + 3 + 1, // sample_logistic: the logistic, and one mul to scale the uniform
   delta: 24 + 3 + 2 + 6 + 32, // logistic_delta: logistic, eps (s - p), log P(s | a)
+  deltaOnly: 24 + 3 + 2, // delta_rule: logistic, eps (s - p)
 };
 
 // A small seeded generator for the test data (mulberry32).
@@ -172,6 +173,10 @@ export async function kernelMicro({ peak, samples = 11, targetMs = 20, build = "
     {
       kernel: "logistic_delta", role: "update (delta vector and log P)", shape: `n = ${n0}`, elements: n0, flops: FLOPS.delta, bytes: 12,
       body: (it) => { for (let i = 0; i < it; i++) k.logistic_delta(a, s, 0.01, out, n0); },
+    },
+    {
+      kernel: "delta_rule", role: "update (delta vector alone)", shape: `n = ${n0}`, elements: n0, flops: FLOPS.deltaOnly, bytes: 12,
+      body: (it) => { for (let i = 0; i < it; i++) k.delta_rule(a, s, 0.01, out, n0); },
     },
     {
       kernel: "add_to_rows", role: "update (rank-one, active rows)", shape: `generative Gw[0]: ${active1} rows of ${n0}`,

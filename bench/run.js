@@ -150,7 +150,7 @@ async function main() {
     const micro = await kernelMicro({ peak, ...S.kernels });
     // The kernels with exp and log1p polynomials again, on the relaxed-SIMD build (fused multiply-adds).
     if (!relaxedWhyNot) {
-      const relaxed = await kernelMicro({ peak, ...S.kernels, build: "relaxed", only: ["sample_logistic", "logistic_f32", "logistic_delta"] });
+      const relaxed = await kernelMicro({ peak, ...S.kernels, build: "relaxed", only: ["sample_logistic", "logistic_f32", "logistic_delta", "delta_rule"] });
       micro.rows.push(...relaxed.rows);
       micro.peakSamples.push(...relaxed.peakSamples);
     }
