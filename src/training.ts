@@ -57,8 +57,8 @@ export interface FitOptions {
   /**
    * Estimate the description length as training goes (EpochStats and FitProgress
    * descriptionLength); default true. false skips the log-probabilities of the wake samples
-   * that only the estimate reads, about 6% of a step of [784, 200, 50], and reports NaN; the
-   * samples and the updates are the same, bit for bit.
+   * that only the estimate reads (for [784, 200, 50], online training ×1.06 and minibatches
+   * ×1.04 faster) and reports NaN; the samples and the updates are the same, bit for bit.
    */
   descriptionLength?: boolean;
 }
