@@ -49,6 +49,11 @@ function throughputTable(w) {
   if (cpuRatios.length) {
     lines.push("", `Ratios of the medians above; per CPU-second of this process instead: ${cpuRatios.map(([k, v]) => `${k} ${ratio(v)}`).join(", ")}.`);
   }
+  const paired = Object.entries(w.paired ?? {});
+  if (paired.length) {
+    const one = ([key, p]) => `${label(key.split("/")[0]).replace(`${LABELS.ours}, `, "")} ×${fix(p.median, 3)} (rounds: ${p.values.map((x) => fix(x)).join(", ")})`;
+    lines.push("", `Our variants against our default with the same threads, paired in each round (every round runs each contender once, in an order that flips every round; the median of the per-round ratios, which the machine's drift between rounds moves far less than the ratios of the medians): ${paired.map(one).join("; ")}.`);
+  }
   for (const [id, c] of Object.entries(w.contenders)) {
     if (!c.available) lines.push("", `${label(id)}: not available: \`${c.error}\``);
     else if (c.note) lines.push("", `${label(id)}: ${c.note}.`);

@@ -10,7 +10,7 @@ import { measureIndependentW2 } from "./independent.js";
 import { loadDigits, w1Ours, w2Ours, w3Ours, w4Ours, profileFit, useBuild, PROFILED, LAYERS } from "./workloads.js";
 import { relaxedUnavailable } from "../dist/wasm.js";
 import { rerunWithRelaxedSimd } from "./relaxed.js";
-import { interleave, summarize, now } from "./timing.js";
+import { interleave, summarize, median, now } from "./timing.js";
 import { renderMarkdown } from "./report.js";
 import { numpyInfo, numpyPeerOf, w1Numpy, w2Numpy } from "./peers/numpy.js";
 
@@ -117,7 +117,22 @@ function collect(records, contenders) {
       ratiosPerCpuSecond[`${id}/${peer}`] = round(c.perCpuSecond / out[peer].perCpuSecond, 2);
     }
   }
-  return { contenders: out, ratios, ratiosPerCpuSecond };
+  return { contenders: out, ratios, ratiosPerCpuSecond, paired: paired(records, out) };
+}
+
+// Our variants (the relaxed-SIMD build, descriptionLength: false) against our default in the same
+// rounds: the median of the per-round ratios, which the machine's drift between rounds moves far
+// less than the ratio of the medians.
+function paired(records, out) {
+  const result = {};
+  for (const id of Object.keys(out)) {
+    const m = /^ours-(?:relaxed|nodl)(-\d+t)?$/.exec(id), base = m && `ours${m[1] ?? ""}`;
+    if (!base || !out[id].available || !out[base]?.available) continue;
+    const a = records.get(base).runs, b = records.get(id).runs;
+    const perRound = b.slice(0, a.length).map((r, i) => r.value / a[i].value);
+    result[`${id}/${base}`] = { median: round(median(perRound), 3), values: perRound.map((x) => round(x, 3)) };
+  }
+  return result;
 }
 
 async function main() {

@@ -67,7 +67,8 @@ export function timeLoop(body, { targetMs = 20, samples = 11, warmup = 2, compan
 export async function interleave(contenders, { repeats, warmup = 1, log = () => {} }) {
   const out = new Map(contenders.map((c) => [c.id, { runs: [], error: undefined }]));
   for (let round = 0; round < warmup + repeats; round++) {
-    for (const c of contenders) {
+    // The order flips every round, so that no contender always runs after the same one.
+    for (const c of round % 2 ? [...contenders].reverse() : contenders) {
       const rec = out.get(c.id);
       if (rec.error) continue;
       try {
