@@ -11,7 +11,7 @@ export { deferred_bytes, deferred_block, deferred_step } from "./deferred";
 export { log_bernoulli_sum } from "./logprob";
 export { machine_end, layout_machine, shard_bytes, layout_shard, param_ptr, params_begin, params_end, q_begin, rng_ptr, state_ptr, prob_ptr } from "./layout";
 export { machine_init, load_row, wake_step, sleep_step, train_rows, make_order, dream_rows, recognize_row, reconstruct_row, binarize_rows } from "./machine";
-export { trainer_bytes, trainer_configure, trainer_copy, trainer_steps, trainer_set_steps, trainer_apply, trainer_apply_slice, trainer_region_floats, train_batches, wake_rows, sleep_rows, trainer_acc_clear, trainer_tables_begin } from "./trainer";
+export { trainer_bytes, trainer_configure, trainer_copy, trainer_steps, trainer_set_steps, trainer_apply_slice, trainer_region_floats, train_batches, wake_rows, sleep_rows, trainer_acc_clear, trainer_tables_begin } from "./trainer";
 export { seed_shard, shards_step } from "./shards";
 export { recruit_bytes, recruit_configure, recruit_silence_all, recruit_count } from "./recruit";
 export { apply_sgd, apply_momentum, apply_adam, all_finite } from "./optimizer";
@@ -24,4 +24,4 @@ export function heap_base(): usize { return __heap_base; }
 export function relaxed_simd(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
 
 // Bumped whenever an export's meaning changes, so that a .js and .wasm of different builds are caught.
-export function abi_version(): i32 { return 14; }
+export function abi_version(): i32 { return 15; }

@@ -4,7 +4,7 @@
 // own random stream and holding the gradients in its accumulator (accumulate.ts); shards_step then
 // has every thread gather its slice of the parameters from all shards, in shard order, and apply
 // the optimiser step to it. The result depends on the seed and the shard count only, not on which
-// thread ran which shard.
+// thread ran which shard. One thread may also step desc as its own only shard (trainer.ts).
 import { depth, field, rngOf, params_begin, q_begin, gradOffset, STRIDE, GBIAS, RBIAS } from "./layout";
 import { rng_seed, next_u32x4 } from "./rng";
 import { acc_flush_rows, acc_scratch, acc_spilled, weightsOf, rowsOf, rowBytesOf, SIDE_P, SIDE_Q } from "./accumulate";
@@ -21,15 +21,16 @@ export function seed_shard(desc: usize, shard: usize): void {
 }
 
 // Thread t of T's part of one optimiser step of `source` (trainer.ts) on desc with trainer record
-// tr, after each of the U shards recorded its slice of a phase of `rows` rows with `hold`.
+// tr, after each of the U shards recorded its slice of a phase of `rows` rows (wake_rows, sleep_rows).
 // list: i32 x 2U, the shard descriptors, then their trainer records. Every tensor of the source's
 // region is cut into T slices, of rows (multiples of four) for weights and of 4-float blocks for
 // biases. Thread t gathers slice t from every shard in shard order, straight into desc's gradient
 // block (which the previous step left zero), then applies the step to it while it is in cache;
 // in a wake-P step with grouped-pass tables in use on the shards (groups.ts), it tables the rows
 // of Gw it just stepped. A shard's bias gradients, and its weight rows if its accumulator
-// spilled, come from its gradient block, which is zeroed as it is read. Each shard's accumulator
-// is emptied (trainer_acc_clear) before its next phase.
+// spilled, come from its gradient block, which is zeroed as it is read (desc itself as a shard:
+// they are in place already). Each shard's accumulator is emptied (trainer_acc_clear) before its
+// next phase.
 export function shards_step(desc: usize, tr: usize, list: usize, U: i32, T: i32, t: i32, source: i32, rows: i32, steps: f64): void {
   const side = source == SOURCE_WAKE_P ? SIDE_P : SIDE_Q;
   const region = source == SOURCE_WAKE_P ? params_begin(desc) : q_begin(desc);
@@ -44,7 +45,7 @@ export function shards_step(desc: usize, tr: usize, list: usize, U: i32, T: i32,
       const end = min(k + tile, k1), from = W + <usize>k * rowBytes, to = W + <usize>end * rowBytes;
       for (let s = 0; s < U; s++) {
         const shard = shardAt(list, s), acc = trainer_acc(<usize>load<i32>(list + (<usize>(U + s) << 2)));
-        if (acc_spilled(acc, side)) take(from + go, from + gradOffset(shard), to - from);
+        if (acc_spilled(acc, side) && shard != desc) take(from + go, from + gradOffset(shard), to - from);
         acc_flush_rows(shard, acc, side, l, k, end, W + go, scratch);
       }
       step(desc, tr, source, rows, region, from, to, steps);
@@ -56,7 +57,10 @@ export function shards_step(desc: usize, tr: usize, list: usize, U: i32, T: i32,
     const b = <usize>field(desc, l, side == SIDE_P ? GBIAS : RBIAS);
     const from = b + (<usize>cut(blocks, t, T) << 4), to = b + (<usize>cut(blocks, t + 1, T) << 4);
     if (from == to) continue;
-    for (let s = 0; s < U; s++) take(from + go, from + gradOffset(shardAt(list, s)), to - from);
+    for (let s = 0; s < U; s++) {
+      const shard = shardAt(list, s);
+      if (shard != desc) take(from + go, from + gradOffset(shard), to - from);
+    }
     step(desc, tr, source, rows, region, from, to, steps);
   }
 }

@@ -8,8 +8,9 @@ import { depth, field, ptr, fieldAddr, N, STATE, IDX, COUNT, params_begin, param
 import { load_row, recognize_sample, recognize_prepare, recognize_sample_prepared, generative_logprob, wakeP, updateQ, dream_sample, LOG2E } from "./machine";
 import { binary_to_states } from "./sample";
 import { recruit_step } from "./recruit";
-import { acc_flush, acc_seal, acc_clear, SIDE_P, SIDE_Q } from "./accumulate";
-import { groups_begin, groups_build, groups_release, groupsActive } from "./groups";
+import { acc_seal, acc_clear, SIDE_P, SIDE_Q } from "./accumulate";
+import { groups_begin, groups_release } from "./groups";
+import { shards_step } from "./shards";
 import { apply_sgd, apply_momentum, apply_adam, OPT_MOMENTUM, OPT_ADAM } from "./optimizer";
 
 // The trainer record: f64 fields at `tr`, written by trainer_configure.
@@ -22,7 +23,9 @@ const ACC = 19;
 const GROUPS = 20;
 // 1: the wake phase sums the description length (the log-probabilities of its samples); 0: not.
 const DL = 21;
-const FIELDS = 22;
+// Two i32 words, desc and the record itself: a shard list for stepping desc as its own shard.
+const SELF = 22;
+const FIELDS = 23;
 export const SOURCE_WAKE_P = 0;
 export const SOURCE_WAKE_Q = 1;
 export const SOURCE_SLEEP_Q = 2;
@@ -62,21 +65,14 @@ export function trainer_copy(from: usize, to: usize, scratch: usize, acc: usize,
 export function trainer_steps(tr: usize, source: i32): f64 { return get(tr, STEPS + source); }
 export function trainer_set_steps(tr: usize, source: i32, steps: f64): void { put(tr, STEPS + source, steps); }
 
-// Applies the gradient block's summed gradient of B rows to P (source 0) or Q (sources 1, 2),
-// as one more optimiser step of that source.
-export function trainer_apply(desc: usize, tr: usize, source: i32, rows: i32): void {
-  const steps = get(tr, STEPS + source) + 1;
-  put(tr, STEPS + source, steps);
-  trainer_apply_slice(desc, tr, source, rows, 0, trainer_region_floats(desc, source), steps);
-}
-
 // Floats in the parameter region a source updates: P for source 0, Q otherwise.
 export function trainer_region_floats(desc: usize, source: i32): i32 {
   return <i32>((source == SOURCE_WAKE_P ? q_begin(desc) - params_begin(desc) : params_end(desc) - q_begin(desc)) >> 2);
 }
 
-// trainer_apply on the floats [from, to) of the source's region only (multiples of 4), as step
-// number `steps`, which it does not record: worker threads apply slices of one step at once.
+// Applies the gradient block's summed gradient of `rows` rows on the floats [from, to) of the
+// source's region (multiples of 4; P for source 0, Q otherwise) as optimiser step number `steps`
+// of that source, which it does not record: shards_step applies one step a slice at a time.
 export function trainer_apply_slice(desc: usize, tr: usize, source: i32, rows: i32, from: i32, to: i32, steps: f64): void {
   const region = source == SOURCE_WAKE_P ? params_begin(desc) : q_begin(desc);
   const regionBytes = <usize>trainer_region_floats(desc, source) << 2;
@@ -143,25 +139,19 @@ function wakeReweighted(desc: usize, tr: usize, K: i32, wakeQ: bool): f64 {
 
 // Grouped-pass tables (groups.ts) over a run of batches: built at its start when a batch of
 // `rows` rows has enough passes to pay (a wake phase of rows x K passes and a sleep phase of
-// rows), then built again after each update of P. So the tables are built once per batch and
-// serve the sleep phase after the update and the next batch's wake phase, both on the same P.
-// The caller releases them (groups_release) when the run ends.
+// rows), then built again as each update of P steps their rows (shards_step). So the tables are
+// built once per batch and serve the sleep phase after the update and the next batch's wake
+// phase, both on the same P. The caller releases them (groups_release) when the run ends.
 export function trainer_tables_begin(desc: usize, tr: usize, rows: i32): void {
   groups_begin(desc, <usize>get(tr, GROUPS), <f64>rows * (get(tr, SAMPLES) + 1));
 }
 
-// After an update of P: the tables again, if tables are in use.
-function trainer_tables_refresh(desc: usize): void {
-  const rec = groupsActive(desc);
-  if (rec != 0) groups_build(desc, rec);
-}
-
 // Wake steps on rows order[first .. first+count) of data (u8 or f32 rows by kind) with every
-// parameter fixed: their gradients (wake-P; wake-Q in RWS if on) summed into the gradient block
-// of desc, through the trainer's accumulator; with `hold`, the contributions still in the
-// accumulator at the end stay there, sealed (acc_seal), for shards_step. Returns the summed wake
-// description lengths in bits (with K = 1, 0 unless the trainer sums them).
-export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32, hold: bool): f64 {
+// parameter fixed: their gradients (wake-P; wake-Q in RWS if on) held in the trainer's
+// accumulator, and sealed there (acc_seal) at the end for shards_step (those of full buffers
+// flushed into the gradient block of desc on the way). Returns the summed wake description
+// lengths in bits (with K = 1, 0 unless the trainer sums them).
+export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order: usize, first: i32, count: i32): f64 {
   const n0 = <usize>field(desc, 0, N), rowBytes = kind == 0 ? n0 : n0 << 2;
   const K = <i32>get(tr, SAMPLES), wakeQ = get(tr, WAKE_Q) != 0, dl = get(tr, DL) != 0;
   const go = gradOffset(desc), acc = <usize>get(tr, ACC);
@@ -176,26 +166,20 @@ export function wake_rows(desc: usize, tr: usize, data: usize, kind: i32, order:
       bits += wakeReweighted(desc, tr, K, wakeQ);
     }
   }
-  if (hold) {
-    acc_seal(desc, acc, SIDE_P);
-    acc_seal(desc, acc, SIDE_Q);
-  } else {
-    acc_flush(desc, acc, SIDE_P, go);
-    acc_flush(desc, acc, SIDE_Q, go);
-  }
+  acc_seal(desc, acc, SIDE_P);
+  acc_seal(desc, acc, SIDE_Q);
   return bits;
 }
 
-// `count` sleep steps with every parameter fixed: a fantasy from P, then its Q gradient summed
-// into the gradient block of desc through the trainer's accumulator (`hold` as in wake_rows).
-export function sleep_rows(desc: usize, tr: usize, count: i32, hold: bool): void {
+// `count` sleep steps with every parameter fixed: a fantasy from P, then its Q gradient held in
+// the trainer's accumulator as in wake_rows.
+export function sleep_rows(desc: usize, tr: usize, count: i32): void {
   const go = gradOffset(desc), acc = <usize>get(tr, ACC);
   for (let i = 0; i < count; i++) {
     dream_sample(desc);
     updateQ(desc, 1.0, go, acc);
   }
-  if (hold) acc_seal(desc, acc, SIDE_Q);
-  else acc_flush(desc, acc, SIDE_Q, go);
+  acc_seal(desc, acc, SIDE_Q);
 }
 
 // The trainer's gradient accumulator (accumulate.ts).
@@ -205,6 +189,19 @@ export function trainer_acc(tr: usize): usize { return <usize>get(tr, ACC); }
 export function trainer_acc_clear(tr: usize): void {
   acc_clear(trainer_acc(tr), SIDE_P);
   acc_clear(trainer_acc(tr), SIDE_Q);
+}
+
+// One more optimiser step of `source` on the gradients of `rows` rows held in the trainer's
+// accumulator (wake_rows, sleep_rows): gathered and stepped a tile of weight rows at a time
+// while the tile is in cache (shards_step, desc as its own only shard), where a flush of the
+// whole gradient block and then a step over it would stream both through memory twice.
+function stepHeld(desc: usize, tr: usize, source: i32, rows: i32): void {
+  const steps = get(tr, STEPS + source) + 1;
+  put(tr, STEPS + source, steps);
+  const list = tr + (<usize>SELF << 3);
+  store<i32>(list, <i32>desc);
+  store<i32>(list, <i32>tr, 4);
+  shards_step(desc, tr, list, 1, 1, 0, source, rows, steps);
 }
 
 // Trains on rows order[first .. first+count) of data in batches of B; `count` is a multiple of B
@@ -217,14 +214,15 @@ export function train_batches(desc: usize, tr: usize, data: usize, kind: i32, or
   let bits = 0.0;
   for (let b0 = first; b0 < first + count; b0 += B) {
     const rows = min(B, first + count - b0);
-    bits += wake_rows(desc, tr, data, kind, order, b0, rows, false);
-    trainer_apply(desc, tr, SOURCE_WAKE_P, rows);
-    if (wakeQ) trainer_apply(desc, tr, SOURCE_WAKE_Q, rows);
+    bits += wake_rows(desc, tr, data, kind, order, b0, rows);
+    stepHeld(desc, tr, SOURCE_WAKE_P, rows);
+    if (wakeQ) stepHeld(desc, tr, SOURCE_WAKE_Q, rows);
+    trainer_acc_clear(tr);
     if (recruit != 0) recruit_step(desc, recruit); // recognition passes only, which are never grouped
-    trainer_tables_refresh(desc);
     if (sleepQ) {
-      sleep_rows(desc, tr, rows, false);
-      trainer_apply(desc, tr, SOURCE_SLEEP_Q, rows);
+      sleep_rows(desc, tr, rows);
+      stepHeld(desc, tr, SOURCE_SLEEP_Q, rows);
+      trainer_acc_clear(tr);
     }
   }
   groups_release(desc);

@@ -74,12 +74,12 @@ function runChunk(job: ChunkJob): void {
   const step = (source: number, rows: number) => k.shards_step(desc, trainer, list, U, T, t, source, rows, ++steps[source]);
   for (let b0 = job.first; b0 < job.first + job.count; b0 += job.batch) {
     const rows = Math.min(job.batch, job.first + job.count - b0);
-    phase(rows, (u, lo, hi) => (bits[u] += k.wake_rows(shards[u], shardTrainers[u], job.data, job.kind, job.order, b0 + lo, hi - lo, true)));
+    phase(rows, (u, lo, hi) => (bits[u] += k.wake_rows(shards[u], shardTrainers[u], job.data, job.kind, job.order, b0 + lo, hi - lo)));
     step(0, rows);
     if (job.wakeQ) step(1, rows);
     barrier();
     if (job.sleepQ) {
-      phase(rows, (u, lo, hi) => k.sleep_rows(shards[u], shardTrainers[u], hi - lo, true));
+      phase(rows, (u, lo, hi) => k.sleep_rows(shards[u], shardTrainers[u], hi - lo));
       step(2, rows);
       barrier();
     }

@@ -5,7 +5,7 @@ export type Kernels = Awaited<ReturnType<typeof instantiate>>;
 /** Where the .wasm comes from: a compiled module, its bytes, a URL or path, or a fetch response. */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string | Response | Promise<Response>;
 
-const ABI_VERSION = 14;
+const ABI_VERSION = 15;
 /** Wasm32 linear memory holds at most 65,536 pages of 64 KiB. */
 export const MAX_MEMORY_BYTES = 65536 * 65536;
 const PAGE = 65536;
