@@ -192,9 +192,9 @@ export function trainer_acc_clear(tr: usize): void {
 }
 
 // One more optimiser step of `source` on the gradients of `rows` rows held in the trainer's
-// accumulator (wake_rows, sleep_rows): gathered and stepped a tile of weight rows at a time
-// while the tile is in cache (shards_step, desc as its own only shard), where a flush of the
-// whole gradient block and then a step over it would stream both through memory twice.
+// accumulator (wake_rows, sleep_rows), gathered and stepped a tile of weight rows at a time as
+// the threads do (shards_step, desc as its own only shard): the same sums in the same order as
+// a flush of all of them into the gradient block, then a step over the whole region.
 function stepHeld(desc: usize, tr: usize, source: i32, rows: i32): void {
   const steps = get(tr, STEPS + source) + 1;
   put(tr, STEPS + source, steps);
