@@ -31,6 +31,8 @@ describe("bad input is rejected at the boundary, naming the argument and the val
       ["fit with a ragged length", (m) => m.fit(new Uint8Array(13)), RangeError, /data must have a length that is a positive multiple of layers\[0\] = 6, got 13/],
       ["fit with a bad row", (m) => m.fit([[0, 0, 0, 0, 0, 0], [0, 1, 0]]), RangeError, /data\[1\] must have length layers\[0\] = 6, got 3/],
       ["fit with a bad value late in the data", (m) => m.fit(Uint8Array.from({ length: 600 }, (_, i) => (i === 599 ? 9 : 0))), RangeError, /data\[599\] must be 0 or 1, got 9/],
+      ["fit with a bad value inside a 32-byte block", (m) => m.fit(Uint8Array.from({ length: 600 }, (_, i) => (i === 37 || i === 300 ? 255 : i % 2))), RangeError, /data\[37\] must be 0 or 1, got 255/],
+      ["fit with a bad value in unaligned data", (m) => m.fit(unaligned(600, 70, 2)), RangeError, /data\[70\] must be 0 or 1, got 2/],
       ["fit with epochs 0", (m) => m.fit(new Uint8Array(6), { epochs: 0 }), RangeError, /epochs must be an integer in \[1, 1000000000\], got 0/],
       ["fit with a bad learning rate", (m) => m.fit(new Uint8Array(6), { learningRate: -1 }), RangeError, /learningRate must be a finite number > 0, got -1/],
       ["fit with a Float64Array", (m) => m.fit(new Float64Array(6) as never), TypeError, /data must be a Uint8Array .* got a Float64Array of length 6/],
@@ -82,3 +84,10 @@ describe("bad input is rejected at the boundary, naming the argument and the val
     expect(() => m.sleep()).not.toThrow();
   });
 });
+
+// A view at byte offset 1 (not 4-byte aligned) of `length` ones with `value` at `at`.
+function unaligned(length: number, at: number, value: number): Uint8Array {
+  const bytes = new Uint8Array(length + 1).fill(1);
+  bytes[at + 1] = value;
+  return bytes.subarray(1);
+}
