@@ -1,6 +1,7 @@
 import { rng_fill_uniform } from "./rng";
 import { exp_neg_abs } from "./logistic";
-import { invOnePlus4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
+import { invOnePlus4, logisticFromExp4, softplusMax4, accumulate4, sumLanes2 } from "./simd/logistic";
+import { log1p_sum } from "./logprob";
 import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
 import { one4 } from "./simd/constants";
 
@@ -65,11 +66,13 @@ export function sample_logistic(a: usize, n: i32, rng: usize, s: usize, idx: usi
   return count;
 }
 
-// As sample_logistic, and also returns sum_i log P(s[i] | sigma(a[i])) in nats (summed in unit
-// order); the count goes to the i32 at countOut.
+// As sample_logistic, and also returns sum_i log P(s[i] | sigma(a[i])) in nats (its terms as in
+// logprob.ts, the log1p parts summed from e^-|a| before idx is written); the count goes to the i32
+// at countOut.
 export function sample_logistic_logprob(a: usize, n: i32, rng: usize, s: usize, idx: usize, countOut: usize): f64 {
   rng_fill_uniform(rng, s, n);
   exp_neg_abs(a, idx, n);
+  const log1ps = log1p_sum(idx, n);
   let count = 0, i = 0;
   let acc = f64x2.splat(0.0);
   for (; i + 8 <= n; i += 8) {
@@ -77,21 +80,19 @@ export function sample_logistic_logprob(a: usize, n: i32, rng: usize, s: usize, 
     const a0 = v128.load(a + o), a1 = v128.load(a + o, 16), e0 = v128.load(idx + o), e1 = v128.load(idx + o, 16);
     const on0 = decide4(s, i, n, logisticFromExp4(a0, e0, invOnePlus4(e0)));
     const on1 = decide4(s, i + 4, n, logisticFromExp4(a1, e1, invOnePlus4(e1)));
-    acc = accumulate4(acc, logBernoulliFromExp4(a0, v128.and(on0, one4()), e0));
-    acc = accumulate4(acc, logBernoulliFromExp4(a1, v128.and(on1, one4()), e1));
+    acc = accumulate4(acc, softplusMax4(a0, v128.and(on0, one4())));
+    acc = accumulate4(acc, softplusMax4(a1, v128.and(on1, one4())));
     count = emitActive4(i32x4.bitmask(on0), i, idx, count);
     count = emitActive4(i32x4.bitmask(on1), i + 4, idx, count);
   }
   for (; i < n; i += 4) {
     const av = load4(a, i, n), e = load4(idx, i, n);
     const on = decide4(s, i, n, logisticFromExp4(av, e, invOnePlus4(e)));
-    let lp = logBernoulliFromExp4(av, v128.and(on, one4()), e);
-    if (n - i < 4) lp = v128.and(lp, tailMask4(n - i));
-    acc = accumulate4(acc, lp);
+    acc = accumulate4(acc, softplusMax4(av, v128.and(on, one4()))); // lanes past n: a = 0, s = 0
     count = emitActive4(i32x4.bitmask(on), i, idx, count);
   }
   store<i32>(countOut, count);
-  return sumLanes2(acc);
+  return -(sumLanes2(acc) + log1ps);
 }
 
 // s[i] = src[i] for 0/1 bytes src (u8, n); the active indices as above. Sixteen bytes at a time

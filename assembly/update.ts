@@ -1,32 +1,38 @@
 import { exp_neg_abs } from "./logistic";
-import { invOnePlus4, logisticFromExp4, logBernoulliFromExp4, accumulate4, sumLanes2 } from "./simd/logistic";
-import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
+import { invOnePlus4, logisticFromExp4, softplusMax4, accumulate4, sumLanes2 } from "./simd/logistic";
+import { log1p_sum } from "./logprob";
+import { loadTail4, storeTail4 } from "./simd/tail";
 import { sumRows } from "./simd/rows";
 
 // The delta rule's shared vector: delta[j] = eps (s[j] - sigma(a[j])), j < n; returns
-// sum_j log P(s[j] | sigma(a[j])) in nats (the log-probability the update climbs).
-// a, s (0.0/1.0), delta: f32 (n). First e^-|a| into delta, in a loop of its own; then from it
-// the logistic, the delta and log P, eight units per turn. Fused, one unit's dependent chain
-// (exp, two divisions, log1p: ~40 operations) outlasts what the out-of-order window holds, and
-// the loop ran latency-bound, 1.3x slower (measured).
+// sum_j log P(s[j] | sigma(a[j])) in nats (the log-probability the update climbs; its terms as in
+// logprob.ts). a, s (0.0/1.0), delta: f32 (n). First e^-|a| into delta, in a loop of its own, and
+// the log1p parts of log P from it; then the logistic, the delta and the rest of log P, eight
+// units per turn. Fused, one unit's dependent chain (exp, divisions, log1p: ~40 operations)
+// outlasts what the out-of-order window holds, and the loop ran latency-bound, 1.3x slower
+// (measured).
 export function logistic_delta(a: usize, s: usize, eps: f32, delta: usize, n: i32): f64 {
   exp_neg_abs(a, delta, n);
+  const log1ps = log1p_sum(delta, n);
   let acc0 = f64x2.splat(0.0), acc1 = f64x2.splat(0.0);
   const ev = f32x4.splat(eps);
   let i = 0;
   for (; i + 8 <= n; i += 8) {
     const o = <usize>i << 2;
-    const lp0 = delta4(v128.load(a + o), v128.load(s + o), ev, delta + o, 4);
-    const lp1 = delta4(v128.load(a + o, 16), v128.load(s + o, 16), ev, delta + o + 16, 4);
-    acc0 = accumulate4(acc0, lp0);
-    acc1 = accumulate4(acc1, lp1);
+    const a0 = v128.load(a + o), a1 = v128.load(a + o, 16), s0 = v128.load(s + o), s1 = v128.load(s + o, 16);
+    storeDelta4(a0, s0, ev, delta + o, v128.load(delta + o), 4);
+    storeDelta4(a1, s1, ev, delta + o + 16, v128.load(delta + o, 16), 4);
+    acc0 = accumulate4(acc0, softplusMax4(a0, s0));
+    acc1 = accumulate4(acc1, softplusMax4(a1, s1));
   }
   for (; i < n; i += 4) {
     const o = <usize>i << 2, rem = n - i;
-    const lp = delta4(rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem), rem >= 4 ? v128.load(s + o) : loadTail4(s + o, rem), ev, delta + o, rem);
-    acc0 = accumulate4(acc0, rem >= 4 ? lp : v128.and(lp, tailMask4(rem)));
+    // Lanes past n load as a = 0, s = 0: max(0, 0) adds nothing.
+    const av = rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem), sv = rem >= 4 ? v128.load(s + o) : loadTail4(s + o, rem);
+    storeDelta4(av, sv, ev, delta + o, rem >= 4 ? v128.load(delta + o) : loadTail4(delta + o, rem), rem);
+    acc0 = accumulate4(acc0, softplusMax4(av, sv));
   }
-  return sumLanes2(f64x2.add(acc0, acc1));
+  return -(sumLanes2(f64x2.add(acc0, acc1)) + log1ps);
 }
 
 // logistic_delta's delta vector alone, bit for bit, without log P: delta[j] = eps (s[j] -
@@ -51,13 +57,6 @@ export function delta_rule(a: usize, s: usize, eps: f32, delta: usize, n: i32): 
 @inline function storeDelta4(av: v128, sv: v128, ev: v128, delta: usize, e: v128, rem: i32): void {
   const d = f32x4.mul(ev, f32x4.sub(sv, logisticFromExp4(av, e, invOnePlus4(e))));
   if (rem >= 4) v128.store(delta, d); else storeTail4(delta, d, rem);
-}
-
-// Stores eps (s - sigma(a)) for `rem` lanes (4 or fewer) at delta; returns the four log P(s | a).
-@inline function delta4(av: v128, sv: v128, ev: v128, delta: usize, rem: i32): v128 {
-  const e = rem >= 4 ? v128.load(delta) : loadTail4(delta, rem);
-  storeDelta4(av, sv, ev, delta, e, rem);
-  return logBernoulliFromExp4(av, sv, e);
 }
 
 // Rank-one update on the active rows: W[k, j] += delta[j] for k in idx, j < n; i.e.

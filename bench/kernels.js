@@ -56,12 +56,13 @@ export async function measurePeak({ samples = 11, targetMs = 30 } = {}) {
 
 // Nominal f32 arithmetic per element (add, sub, mul, div, min/max, abs, neg, nearest counted as
 // one flop per lane; compares, selects, integer, conversion and f64 lanes not counted), from
-// assembly/simd/exp.ts and logistic.ts: e^-|a| 24, sigma from it 3, log1p 32, log-Bernoulli 6 + log1p.
+// assembly/simd/exp.ts, logistic.ts and logprob.ts: e^-|a| 24, sigma from it 3, log P(s | a) 3 (max(x, 0),
+// and 1 + e multiplied into a product; the one log per lane of a product, for up to 67 units, not counted).
 const FLOPS = {
   add: 1,
   logistic: 24 + 3, // logistic_f32
   sample: 24 + 3 + 1, // sample_logistic: the logistic, and one mul to scale the uniform
-  delta: 24 + 3 + 2 + 6 + 32, // logistic_delta: logistic, eps (s - p), log P(s | a)
+  delta: 24 + 3 + 2 + 3, // logistic_delta: logistic, eps (s - p), log P(s | a)
   deltaOnly: 24 + 3 + 2, // delta_rule: logistic, eps (s - p)
 };
 

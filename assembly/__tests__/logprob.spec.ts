@@ -1,4 +1,4 @@
-import { log_bernoulli_sum } from "../logprob";
+import { log_bernoulli_sum, log1p_sum } from "../logprob";
 import {
   SIZES, EXTREMES, LOGPROB_MAX_ABS_ERR_PER_TERM, Inputs, alloc, roundUp4, setF32, logBernoulli64,
 } from "./reference";
@@ -55,5 +55,37 @@ describe("log_bernoulli_sum", () => {
     log<f64>(maxErr);
     expect(maxErr).toBeLessThanOrEqual(LOGPROB_MAX_ABS_ERR_PER_TERM);
     expect(badTerms).toBe(0);
+  });
+});
+
+describe("log1p_sum", () => {
+  // Per term: the rounding of 1 + e and of one product (2^-24 relative each, 1.2e-7 in the log),
+  // plus one log1p per lane and block (7.4e-8, at most once per term).
+  const PER_TERM: f64 = 2.0 * 5.960464477539063e-8 + 7.4e-8;
+
+  test("matches the f64 sum within n times the per-term bound, over several blocks; lanes past n add nothing", () => {
+    const inputs = new Inputs(3);
+    const sizes: StaticArray<i32> = [0, 1, 3, 4, 5, 17, 784, 1024, 1027, 2500];
+    for (let k = 0; k < sizes.length; k++) {
+      const n = sizes[k], words = roundUp4(n) + 4;
+      const e = alloc(words << 2);
+      let want = 0.0;
+      for (let i = 0; i < n; i++) {
+        const ei = <f32>inputs.uniform();
+        setF32(e, i, ei);
+        want += Math.log1p(<f64>ei);
+      }
+      for (let i = n; i < words; i++) setF32(e, i, 1.0); // log 2 each if they were summed
+      const got = log1p_sum(e, n);
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(<f64>n * PER_TERM, "n=" + n.toString());
+    }
+  });
+
+  test("every factor at 1 (e = 1, the largest product) and at 0 (e = 0): n ln 2 and 0", () => {
+    const n = 2500, e = alloc(roundUp4(n) << 2);
+    for (let i = 0; i < n; i++) setF32(e, i, 1.0);
+    expect(Math.abs(log1p_sum(e, n) - <f64>n * Math.LN2)).toBeLessThanOrEqual(<f64>n * PER_TERM);
+    for (let i = 0; i < n; i++) setF32(e, i, 0.0);
+    expect(log1p_sum(e, n)).toBe(0.0);
   });
 });

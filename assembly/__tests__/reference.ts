@@ -6,7 +6,7 @@ export const SIZES: StaticArray<i32> = [1, 3, 4, 5, 17, 784];
 // Documented error bounds, asserted by logistic.spec.ts and logprob.spec.ts and used as tolerances
 // elsewhere. see: assembly/logistic.ts, assembly/logprob.ts
 export const LOGISTIC_MAX_ABS_ERR: f64 = 9.0e-8;
-export const LOGPROB_MAX_ABS_ERR_PER_TERM: f64 = 4.8e-7;
+export const LOGPROB_MAX_ABS_ERR_PER_TERM: f64 = 1.8e-7;
 
 // Memory a kernel must not write is filled with this byte; a word of it reads as GUARD.
 export const GUARD_BYTE: u8 = 0xA5;

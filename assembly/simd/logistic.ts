@@ -1,4 +1,4 @@
-import { expNonPositive4, log1pUnit4 } from "./exp";
+import { expNonPositive4 } from "./exp";
 import { one4, signBit4 } from "./constants";
 
 // e^-|a|, the one exponential from which both the logistic and its logarithms follow.
@@ -24,12 +24,12 @@ import { one4, signBit4 } from "./constants";
   return logisticFromExp4(a, e, invOnePlus4(e));
 }
 
-// log P(s | a) = log sigma(a) if s = 1, log(1 - sigma(a)) if s = 0, for s in {0.0, 1.0}:
-// -(max(x, 0) + log1p(e^-|a|)) with x = a (1 - 2 s); the stable log-sigmoid form.
-@inline export function logBernoulliFromExp4(a: v128, s: v128, e: v128): v128 {
-  const x = f32x4.mul(a, f32x4.sub(one4(), f32x4.add(s, s)));
-  const log1pE = log1pUnit4(e);
-  return v128.xor(signBit4(), f32x4.add(f32x4.pmax(x, f32x4.splat(0.0)), log1pE));
+// -log P(s | a) = max(x, 0) + log1p(e^-|a|) with x = a (1 - 2 s), for s in {0.0, 1.0} (the stable
+// softplus form). This is its first part, max(x, 0); the kernels sum the log1p parts apart
+// (log1p_sum in logprob.ts). x is a with its sign flipped where s = 1: the bits of 1.0 shifted
+// left by 8 are the sign bit alone (0x3F800000 << 8 = 0x80000000), those of 0.0 stay 0.
+@inline export function softplusMax4(a: v128, s: v128): v128 {
+  return f32x4.pmax(v128.xor(a, i32x4.shl(s, 8)), f32x4.splat(0.0));
 }
 
 // acc (f64x2) += the four f32 lanes of v.
