@@ -35,7 +35,7 @@ function cpuJiffies() {
     const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
     const idle = f[3] + (f[4] || 0);
     const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
+    return { busy: total - idle, total, steal: f[7] || 0 };
   } catch {
     return undefined;
   }
@@ -43,7 +43,8 @@ function cpuJiffies() {
 
 /**
  * Watches how much CPU other processes use while we run: CPU-busy time of the whole machine
- * (from /proc/stat) minus this process's own CPU time, as a fraction of all cores' time.
+ * (from /proc/stat) minus this process's own CPU time, as a fraction of all cores' time; and the
+ * steal time on its own, which counts among the busy time.
  * Child processes (the peak kernel's compiler) count as "others"; the estimate is rough.
  */
 export function loadMonitor() {
@@ -55,17 +56,20 @@ export function loadMonitor() {
       const own = process.cpuUsage(start.own);
       const wall = (performance.now() - start.t) / 1000;
       const cores = os.cpus().length;
-      let others;
+      let others, steal;
       if (j && start.jiffies) {
         const busy = (j.busy - start.jiffies.busy) / tick;
         const total = (j.total - start.jiffies.total) / tick || wall * cores;
         const ownSeconds = (own.user + own.system) / 1e6;
         others = Math.max(0, Math.min(1, (busy - ownSeconds) / total));
+        steal = Math.max(0, Math.min(1, (j.steal - start.jiffies.steal) / tick / total));
       }
       const load = os.loadavg();
       return {
         seconds: round(wall, 1),
         othersBusyFraction: others === undefined ? undefined : round(others, 3),
+        // Time the hypervisor ran other guests on our vCPUs while they had work.
+        stealFraction: steal === undefined ? undefined : round(steal, 3),
         ownCpuSeconds: round((own.user + own.system) / 1e6, 1),
         loadavgStart: start.load.map((x) => round(x, 2)),
         loadavgEnd: load.map((x) => round(x, 2)),

@@ -84,6 +84,11 @@ export function renderMarkdown(r) {
   if (m.simdFlags) out.push(`| x86 SIMD | ${m.simdFlags.join(", ")} |`);
   const c = r.cores;
   if (c) out.push(`| All cores at once | SIMD peak ${fix(c.allCoresGflops, 1)} GFLOP/s on ${c.threads} threads = ×${fix(c.ratio, 2)} one thread's ${fix(c.oneCoreGflops, 1)} (medians of ${c.rounds} alternating rounds of ${c.ms / 1000} s${c.stealShare === undefined ? "" : `; steal time ${fix(100 * c.stealShare, 0)}% of the CPU time in the all-cores rounds`}): the most a multi-threaded workload can gain here |`);
+  const load = r.load;
+  if (load?.othersBusyFraction !== undefined) {
+    const steal = load.stealFraction === undefined ? "" : `, of which steal time (the hypervisor running other guests on these vCPUs) ${fix(100 * load.stealFraction, 1)}%`;
+    out.push(`| Host during the run | busy outside this process ${fix(100 * load.othersBusyFraction, 1)}% of all CPU time${steal}, over ${fix(load.seconds, 0)} s; load average ${load.loadavgStart[0]} at the start, ${load.loadavgEnd[0]} at the end |`);
+  }
   out.push(`| Memory | ${m.memoryGiB} GiB |`, `| OS | ${m.os} |`, `| Node | ${m.node} |`, `| V8 | ${m.v8} |`);
   if (r.numpy) out.push(`| numpy | ${r.numpy.available ? `numpy ${r.numpy.numpy} on Python ${r.numpy.python}; BLAS loaded: ${r.numpy.blas.length ? r.numpy.blas.map((b) => b.split("/").at(-1)).join(", ") : "unknown"}` : `not available: ${r.numpy.error}`} |`);
   if (r.peers) out.push(`| TF.js | tfjs-core ${r.peers.tfjsCore}, tfjs-backend-wasm ${r.peers.tfjsBackendWasm} (SIMD ${r.peers.wasmSimd ? "on" : "off"}, ${r.peers.wasmThreads} thread${r.peers.wasmThreads === 1 ? "" : "s"}), tfjs-backend-cpu |`);
