@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import { summarize } from "./timing.js";
-import { round } from "./machine.js";
+import { round, cpuJiffies } from "./machine.js";
 
 const PEAK_WASM = fileURLToPath(new URL("../build/bench-peak.wasm", import.meta.url));
 
@@ -25,17 +25,6 @@ parentPort.on("message", ({ ms, iters, flopsPerIter }) => {
 });
 parentPort.postMessage("ready");
 `;
-
-// Steal and busy jiffies of all CPUs from /proc/stat (Linux), or undefined.
-function cpuJiffies() {
-  try {
-    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
-    return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
-  } catch {
-    return undefined;
-  }
-}
 
 async function start(n, variant) {
   const bytes = readFileSync(PEAK_WASM);
@@ -82,7 +71,7 @@ export async function measureCores(peak, cores, { rounds = 5, ms = 1000 } = {}) 
       all.push(replies.reduce((s, x) => s + x.flops / x.seconds, 0) / 1e9);
       if (before && after) {
         steal += after.steal - before.steal;
-        total += after.busy + after.idle + after.steal - (before.busy + before.idle + before.steal);
+        total += after.total - before.total;
       }
     }
   } finally {

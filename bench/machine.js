@@ -29,8 +29,8 @@ function cpuFlags() {
   }
 }
 
-// Busy and total jiffies of all CPUs from /proc/stat (Linux only).
-function cpuJiffies() {
+// Busy (steal included), total and steal jiffies of all CPUs from /proc/stat (Linux), or undefined.
+export function cpuJiffies() {
   try {
     const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
     const idle = f[3] + (f[4] || 0);
