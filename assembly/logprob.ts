@@ -2,7 +2,7 @@ import { exp_neg_abs } from "./logistic";
 import { softplusMax4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { log1pUnit4 } from "./simd/exp";
 import { one4 } from "./simd/constants";
-import { loadTail4 } from "./simd/tail";
+import { loadUpTo4 } from "./simd/tail";
 
 // Log-probabilities of binary states under logistic units. Each term -log P(s | a) is the stable
 // softplus form max(x, 0) + log1p(e^-|a|), x = a (1 - 2 s): the first parts are summed in f64,
@@ -34,7 +34,7 @@ export function log1p_sum(e: usize, n: i32): f64 {
     }
     for (; i < end; i += 4) {
       const o = e + (<usize>i << 2), rem = end - i;
-      p0 = f32x4.mul(p0, f32x4.add(one, rem >= 4 ? v128.load(o) : loadTail4(o, rem)));
+      p0 = f32x4.mul(p0, f32x4.add(one, loadUpTo4(o, rem)));
     }
     acc = addLogs4(addLogs4(addLogs4(addLogs4(acc, p0), p1), p2), p3);
   }
@@ -69,7 +69,7 @@ export function log_bernoulli_sum(a: usize, s: usize, n: i32, scratch: usize): f
   for (; i < n; i += 4) {
     const o = <usize>i << 2, rem = n - i;
     // Lanes past n load as a = 0, s = 0: max(0, 0) adds nothing.
-    const av = rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem), sv = rem >= 4 ? v128.load(s + o) : loadTail4(s + o, rem);
+    const av = loadUpTo4(a + o, rem), sv = loadUpTo4(s + o, rem);
     acc0 = accumulate4(acc0, softplusMax4(av, sv));
   }
   return -(sumLanes2(f64x2.add(acc0, acc1)) + log1p_sum(scratch, n));

@@ -2,7 +2,7 @@ import { rng_fill_uniform } from "./rng";
 import { exp_neg_abs } from "./logistic";
 import { invOnePlus4, logisticFromExp4, softplusMax4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { log1p_sum } from "./logprob";
-import { loadTail4, storeTail4, tailMask4 } from "./simd/tail";
+import { loadUpTo4, storeTail4, tailMask4 } from "./simd/tail";
 import { one4 } from "./simd/constants";
 
 // Bernoulli sampling. Every sampler first draws ceil(n/4) blocks of four uniforms u into s (one
@@ -27,17 +27,15 @@ const ACTIVE_LANES = memory.data<i32>([0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1,
 // uniforms and appends the active units; returns the mask of active lanes (tail lanes cleared).
 @inline function decide4(s: usize, i: i32, n: i32, p: v128): v128 {
   const o = s + (<usize>i << 2), rem = n - i;
-  let on = f32x4.lt(rem >= 4 ? v128.load(o) : loadTail4(o, rem), p);
+  let on = f32x4.lt(loadUpTo4(o, rem), p);
   if (rem < 4) on = v128.and(on, tailMask4(rem));
   const sv = v128.and(on, one4());
   if (rem >= 4) v128.store(o, sv); else storeTail4(o, sv, rem);
   return on;
 }
 
-@inline function load4(x: usize, i: i32, n: i32): v128 {
-  const o = x + (<usize>i << 2), rem = n - i;
-  return rem >= 4 ? v128.load(o) : loadTail4(o, rem);
-}
+// The f32s at x from element i on: four, or the n - i left.
+@inline function load4(x: usize, i: i32, n: i32): v128 { return loadUpTo4(x + (<usize>i << 2), n - i); }
 
 // s[i] ~ Bernoulli(p[i]), i < n. p: f32 probabilities in [0, 1].
 export function sample_bernoulli(p: usize, n: i32, rng: usize, s: usize, idx: usize): i32 {

@@ -1,7 +1,7 @@
 import { exp_neg_abs } from "./logistic";
 import { invOnePlus4, logisticFromExp4, softplusMax4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { log1p_sum } from "./logprob";
-import { loadTail4, storeTail4 } from "./simd/tail";
+import { loadTail4, loadUpTo4, storeTail4 } from "./simd/tail";
 import { sumRows } from "./simd/rows";
 
 // The delta rule's shared vector: delta[j] = eps (s[j] - sigma(a[j])), j < n; returns
@@ -28,8 +28,8 @@ export function logistic_delta(a: usize, s: usize, eps: f32, delta: usize, n: i3
   for (; i < n; i += 4) {
     const o = <usize>i << 2, rem = n - i;
     // Lanes past n load as a = 0, s = 0: max(0, 0) adds nothing.
-    const av = rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem), sv = rem >= 4 ? v128.load(s + o) : loadTail4(s + o, rem);
-    storeDelta4(av, sv, ev, delta + o, rem >= 4 ? v128.load(delta + o) : loadTail4(delta + o, rem), rem);
+    const av = loadUpTo4(a + o, rem), sv = loadUpTo4(s + o, rem);
+    storeDelta4(av, sv, ev, delta + o, loadUpTo4(delta + o, rem), rem);
     acc0 = accumulate4(acc0, softplusMax4(av, sv));
   }
   return -(sumLanes2(f64x2.add(acc0, acc1)) + log1ps);
@@ -48,8 +48,8 @@ export function delta_rule(a: usize, s: usize, eps: f32, delta: usize, n: i32): 
   }
   for (; i < n; i += 4) {
     const o = <usize>i << 2, rem = n - i;
-    const e = rem >= 4 ? v128.load(delta + o) : loadTail4(delta + o, rem);
-    storeDelta4(rem >= 4 ? v128.load(a + o) : loadTail4(a + o, rem), rem >= 4 ? v128.load(s + o) : loadTail4(s + o, rem), ev, delta + o, e, rem);
+    const e = loadUpTo4(delta + o, rem);
+    storeDelta4(loadUpTo4(a + o, rem), loadUpTo4(s + o, rem), ev, delta + o, e, rem);
   }
 }
 
@@ -78,7 +78,7 @@ export function add_to_rows(W: usize, stride: i32, idx: usize, count: i32, delta
   }
   for (; j < n; j += 4) {
     const o = <usize>j << 2, rem = n - j;
-    const d = rem >= 4 ? v128.load(delta + o) : loadTail4(delta + o, rem);
+    const d = loadUpTo4(delta + o, rem);
     for (let c = 0; c < count; c++) {
       const row = W + <usize>load<i32>(idx + (<usize>c << 2)) * rowBytes + o;
       if (rem >= 4) v128.store(row, f32x4.add(v128.load(row), d));

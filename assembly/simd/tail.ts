@@ -8,6 +8,11 @@
   return v;
 }
 
+// The four lanes at p when rem >= 4, else loadTail4(p, rem): a loop's last, possibly partial, vector.
+@inline export function loadUpTo4(p: usize, rem: i32): v128 {
+  return rem >= 4 ? v128.load(p) : loadTail4(p, rem);
+}
+
 // Stores lanes 0..rem-1 of v at p, for rem in 1..3.
 @inline export function storeTail4(p: usize, v: v128, rem: i32): void {
   v128.store32_lane(p, v, 0);
