@@ -4,6 +4,7 @@
 // steal-time counter shows; a wide spread here means that single workload runs cannot resolve a
 // few percent (see bench/TRIALS.md). See --help.
 import { buildPeak, measurePeak } from "./kernels.js";
+import { calibrate, median, now } from "./timing.js";
 
 const HELP = `usage: node bench/host-speed.js [--seconds S] [--slice-ms M]
   --seconds S    how long to sample (default 30)
@@ -32,22 +33,19 @@ const o = parseArgs(process.argv.slice(2));
 buildPeak();
 const { body, flopsPerIter, variant } = await measurePeak({ samples: 5, targetMs: 20 });
 
-// Rounds per slice, from one timed call of a known size.
-let t = performance.now();
-body(1e6);
-const iters = Math.max(1, Math.round((1e6 * o.sliceMs) / (performance.now() - t)));
-
+const iters = calibrate(body, o.sliceMs);
 const gflops = [];
-const end = performance.now() + o.seconds * 1000;
-while (performance.now() < end) {
-  t = performance.now();
+const end = now() + o.seconds * 1000;
+while (now() < end) {
+  const t = now();
   body(iters);
-  gflops.push((flopsPerIter * iters) / ((performance.now() - t) * 1e6));
+  gflops.push((flopsPerIter * iters) / ((now() - t) * 1e6));
 }
 gflops.sort((a, b) => a - b);
 const at = (q) => gflops[Math.floor(q * (gflops.length - 1))].toFixed(1);
+const mid = median(gflops);
 console.log(`${variant}: ${gflops.length} slices of ${o.sliceMs} ms over ${o.seconds} s, GFLOP/s`);
-console.log(`  min ${at(0)}  p10 ${at(0.1)}  p25 ${at(0.25)}  median ${at(0.5)}  p75 ${at(0.75)}  p90 ${at(0.9)}  max ${at(1)}  (max / median ×${(gflops.at(-1) / gflops[gflops.length >> 1]).toFixed(2)})`);
+console.log(`  min ${at(0)}  p10 ${at(0.1)}  p25 ${at(0.25)}  median ${mid.toFixed(1)}  p75 ${at(0.75)}  p90 ${at(0.9)}  max ${at(1)}  (max / median ×${(gflops.at(-1) / mid).toFixed(2)})`);
 const bins = new Map();
 for (const g of gflops) bins.set(Math.round(g), (bins.get(Math.round(g)) ?? 0) + 1);
 console.log("  " + [...bins].map(([g, n]) => `${g}: ${n}`).join("  "));

@@ -19,8 +19,8 @@ export function summarize(values) {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length, values };
 }
 
-// An iteration count for which body(iters) lasts about targetMs.
-function calibrate(body, targetMs) {
+/** An iteration count for which body(iters) lasts about targetMs. */
+export function calibrate(body, targetMs) {
   let iters = 1;
   for (;;) {
     const t0 = now();
