@@ -45,13 +45,14 @@ export function cpuJiffies() {
  * Watches how much CPU other processes use while we run: CPU-busy time of the whole machine
  * (from /proc/stat) minus this process's own CPU time, as a fraction of all cores' time; and the
  * steal time on its own, which counts among the busy time.
- * Child processes (the peak kernel's compiler) count as "others"; the estimate is rough.
+ * Child processes (the peak kernel's compiler) count as "others", except the CPU seconds passed to
+ * stop() (a browser the run drove); the estimate is rough.
  */
 export function loadMonitor() {
   const tick = 100; // USER_HZ on Linux
   const start = { jiffies: cpuJiffies(), own: process.cpuUsage(), load: os.loadavg(), t: performance.now() };
   return {
-    stop() {
+    stop(alsoOwnSeconds = 0) {
       const j = cpuJiffies();
       const own = process.cpuUsage(start.own);
       const wall = (performance.now() - start.t) / 1000;
@@ -60,7 +61,7 @@ export function loadMonitor() {
       if (j && start.jiffies) {
         const busy = (j.busy - start.jiffies.busy) / tick;
         const total = (j.total - start.jiffies.total) / tick || wall * cores;
-        const ownSeconds = (own.user + own.system) / 1e6;
+        const ownSeconds = (own.user + own.system) / 1e6 + alsoOwnSeconds;
         others = Math.max(0, Math.min(1, (busy - ownSeconds) / total));
         steal = Math.max(0, Math.min(1, (j.steal - start.jiffies.steal) / tick / total));
       }

@@ -20,8 +20,11 @@ const LABELS = {
 };
 function label(id) {
   if (LABELS[id]) return LABELS[id];
-  const m = /^ours-(relaxed-)?(nodl-)?(\d+)t$/.exec(id);
-  if (m) return `wake-sleep (this library)${m[1] ? ", relaxed-SIMD build" : ""}${m[2] ? ", descriptionLength: false" : ""}, ${m[3]} thread${m[3] === "1" ? "" : "s"}`;
+  const m = /^ours(-chromium)?(-relaxed)?(-nodl)?(?:-(\d+)t)?$/.exec(id);
+  if (m) {
+    const threads = m[4] ? `, ${m[4]} thread${m[4] === "1" ? "" : "s"}` : "";
+    return `wake-sleep (this library)${m[1] ? " in headless Chromium" : ""}${m[2] ? ", relaxed-SIMD build" : ""}${m[3] ? ", descriptionLength: false" : ""}${threads}`;
+  }
   const n = /^numpy-(\d+)t$/.exec(id);
   if (n) return `numpy + BLAS, ${n[1]} BLAS thread${n[1] === "1" ? "" : "s"}`;
   return id;
@@ -50,10 +53,12 @@ function throughputTable(w) {
     lines.push("", `Ratios of the medians above; per CPU-second of this process instead: ${cpuRatios.map(([k, v]) => `${k} ${ratio(v)}`).join(", ")}.`);
   }
   const paired = Object.entries(w.paired ?? {});
-  if (paired.length) {
-    const one = ([key, p]) => `${label(key.split("/")[0]).replace(`${LABELS.ours}, `, "")} ×${fix(p.median, 3)} (rounds: ${p.values.map((x) => fix(x)).join(", ")})`;
-    lines.push("", `Our variants against our default with the same threads, paired in each round (every round runs each contender once, in an order that flips every round; the median of the per-round ratios, which the machine's drift between rounds moves far less than the ratios of the medians): ${paired.map(one).join("; ")}.`);
+  const one = ([key, p]) => `${label(key.split("/")[0]).replace(`${LABELS.ours}, `, "").replace(`${LABELS.ours} in headless Chromium`, "Chromium")} ×${fix(p.median, 3)} (rounds: ${p.values.map((x) => fix(x)).join(", ")})`;
+  const variants = paired.filter(([key]) => !key.startsWith("ours-chromium")), browser = paired.filter(([key]) => key.startsWith("ours-chromium"));
+  if (variants.length) {
+    lines.push("", `Our variants against our default with the same threads, paired in each round (every round runs each contender once, in an order that flips every round; the median of the per-round ratios, which the machine's drift between rounds moves far less than the ratios of the medians): ${variants.map(one).join("; ")}.`);
   }
+  if (browser.length) lines.push("", `Ours in headless Chromium against ours in Node, the same build and threads, paired in the same way: ${browser.map(one).join("; ")}.`);
   for (const [id, c] of Object.entries(w.contenders)) {
     if (!c.available) lines.push("", `${label(id)}: not available: \`${c.error}\``);
     else if (c.note) lines.push("", `${label(id)}: ${c.note}.`);
@@ -91,15 +96,16 @@ export function renderMarkdown(r) {
   }
   out.push(`| Memory | ${m.memoryGiB} GiB |`, `| OS | ${m.os} |`, `| Node | ${m.node} |`, `| V8 | ${m.v8} |`);
   if (r.numpy) out.push(`| numpy | ${r.numpy.available ? `numpy ${r.numpy.numpy} on Python ${r.numpy.python}; BLAS loaded: ${r.numpy.blas.length ? r.numpy.blas.map((b) => b.split("/").at(-1)).join(", ") : "unknown"}` : `not available: ${r.numpy.error}`} |`);
+  if (r.browser) out.push(`| Chromium | ${r.browser.available ? `${r.browser.product} (V8 ${r.browser.v8}), headless, Debian's package; page cross-origin isolated: ${r.browser.crossOriginIsolated ? "yes" : "no"}; relaxed SIMD: ${r.browser.relaxedSimd ? "yes" : "no"}` : `not available: ${r.browser.error}`} |`);
   if (r.peers) out.push(`| TF.js | tfjs-core ${r.peers.tfjsCore}, tfjs-backend-wasm ${r.peers.tfjsBackendWasm} (SIMD ${r.peers.wasmSimd ? "on" : "off"}, ${r.peers.wasmThreads} thread${r.peers.wasmThreads === 1 ? "" : "s"}), tfjs-backend-cpu |`);
   out.push("");
 
   if (r.targets?.length) {
-    out.push("## Targets (issue 5)", "", "Judged on the wall-clock medians; the per-CPU-second figure is for reading them on a shared machine. \"Scaled by\" a peer reads the median on the issue's reference machine: ours / the peer in this run × the peer's reference figure there (see Reference figures). It is an estimate, not the judged figure, and the two peers can disagree by much: each runs at its own share of its reference speed here.", "");
-    out.push("| Target | Measured | per CPU-second | scaled by TF.js wasm | scaled by numpy | |", "|---|---:|---:|---:|---:|---|");
+    out.push("## Targets (issue 5)", "", "Judged on the wall-clock medians; the per-CPU-second figure is for reading them on a shared machine. \"Scaled by\" a peer reads the median on the issue's reference machine: ours / the peer in this run × the peer's reference figure there (see Reference figures). It is an estimate, not the judged figure, and the two peers can disagree by much: each runs at its own share of its reference speed here. \"Scaled by the SIMD peak\" reads it by the machine instead: the median × the reference machine's 35 GFLOP/s per core / the peak measured in this run (on one thread, or on all of them at once for the all-cores targets; see Kernel micro-benchmarks and Machine).", "");
+    out.push("| Target | Measured | per CPU-second | scaled by TF.js wasm | scaled by numpy | scaled by the SIMD peak | |", "|---|---:|---:|---:|---:|---:|---|");
     for (const t of r.targets) {
       const measured = t.measured === undefined ? `not available${t.note ? ` (${t.note})` : ""}` : `${int(t.measured)} ${t.unit}`;
-      out.push(`| ${t.what} ≥ ${int(t.target)} ${t.unit} | ${measured} | ${int(t.measuredPerCpuSecond)} | ${int(t.scaledByPeer)} | ${int(t.scaledByNumpy)} | ${t.met ? "**met**" : "not met"} |`);
+      out.push(`| ${t.what} ≥ ${int(t.target)} ${t.unit} | ${measured} | ${int(t.measuredPerCpuSecond)} | ${int(t.scaledByPeer)} | ${int(t.scaledByNumpy)} | ${int(t.scaledByPeak)} | ${t.met ? "**met**" : "not met"} |`);
     }
     out.push("");
   }
@@ -164,7 +170,7 @@ export function renderMarkdown(r) {
     out.push("");
   }
 
-  out.push("## How to run", "", "```", "npm run bench                  # everything (writes bench/results.json and bench/RESULTS.md)", "npm run bench -- --quick       # a fast smoke test", "npm run bench -- --only W1,W3   # some sections: kernels, W1, W2, W3, W4, profile", "npm run bench -- --no-peers    # skip the peers (TF.js, numpy)", "node bench/ab.js w2 --base DIR  # paired A/B rounds against another built checkout (or --simd: plain against relaxed)", "```", "");
+  out.push("## How to run", "", "```", "npm run bench                  # everything (writes bench/results.json and bench/RESULTS.md)", "npm run bench -- --quick       # a fast smoke test", "npm run bench -- --only W1,W3   # some sections: kernels, W1, W2, W3, W4, profile", "npm run bench -- --no-peers    # skip the peers (TF.js, numpy)", "npm run bench -- --no-browser  # skip W1 and W2 in headless Chromium", "node bench/ab.js w2 --base DIR  # paired A/B rounds against another built checkout (or --simd: plain against relaxed)", "```", "");
   out.push("Quick, `--only` and `--no-peers` runs write to build/bench/ (git-ignored) unless `--write` is given, so that the committed results stay those of a full run.", "");
   return out.join("\n");
 }

@@ -13,12 +13,14 @@ import { rerunWithRelaxedSimd } from "./relaxed.js";
 import { interleave, summarize, median, now } from "./timing.js";
 import { renderMarkdown } from "./report.js";
 import { numpyInfo, numpyPeerOf, w1Numpy, w2Numpy } from "./peers/numpy.js";
+import { chromiumSession } from "./browser.js";
 
 const SECTIONS = ["kernels", "W1", "W2", "W3", "W4", "profile"];
 const HELP = `usage: npm run bench [-- options]   (or node bench/run.js [options])
   --quick          small workloads and few repeats: a smoke test in about a minute
   --only A,B       run only these sections: ${SECTIONS.join(", ")} (case-insensitive)
   --no-peers       skip the peers (TF.js, numpy)
+  --no-browser     skip W1 and W2 in headless Chromium (/usr/bin/chromium)
   --write          write bench/results.json and RESULTS.md even for a --quick or --only run
   --help           this text
 A full run writes bench/results.json and bench/RESULTS.md; quick, --only and --no-peers runs
@@ -29,8 +31,10 @@ the harness runs itself again with that flag.`;
 // W1 beyond the first epoch; the target is judged on the first epoch.
 const W1_TRAINED_EPOCHS = 2;
 
-// The targets of issue 5 and the reference figures it quotes (measured elsewhere).
+// The targets of issue 5 and the reference figures it quotes (measured elsewhere), with the
+// reference machine's SIMD peak per core (f32x4 mul + add), which the kernels section measures here.
 const TARGETS = { w1: 40000, w2One: 40000, w2All: 65000 };
+const REFERENCE_PEAK_GFLOPS = 35;
 const REFERENCES = [
   { who: "TF.js, tfjs-backend-wasm", workload: "W1 online", value: 930, unit: "steps/s", here: ["W1", "tfjs-wasm"] },
   { who: "TF.js, tfjs-backend-wasm", workload: "W2 minibatch B = 100", value: 8100, unit: "vectors/s", here: ["W2", "tfjs-wasm"] },
@@ -40,14 +44,18 @@ const REFERENCES = [
   { who: "numpy, both cores", workload: "W2 minibatch B = 100", value: 43500, unit: "vectors/s", here: ["W2", "numpy-2t"] },
 ];
 
+// How the Chromium contenders run, for the workloads' descriptions.
+const CHROMIUM_NOTE = "\"in headless Chromium\": the same runs in Debian's Chromium (see Machine), on the browser bundle (dist/browser/) in a cross-origin isolated page (bench/browser.js), timed there; per CPU-second divides by the CPU time of its renderer process.";
+
 class UsageError extends Error {}
 
 function parseArgs(argv) {
-  const o = { quick: false, only: undefined, peers: true, write: false };
+  const o = { quick: false, only: undefined, peers: true, browser: true, write: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") o.quick = true;
     else if (a === "--no-peers") o.peers = false;
+    else if (a === "--no-browser") o.browser = false;
     else if (a === "--write") o.write = true;
     else if (a === "--help" || a === "-h") { console.log(HELP); process.exit(0); }
     else if (a === "--only" || a.startsWith("--only=")) {
@@ -120,13 +128,14 @@ function collect(records, contenders) {
   return { contenders: out, ratios, ratiosPerCpuSecond, paired: paired(records, out) };
 }
 
-// Our variants (the relaxed-SIMD build, descriptionLength: false) against our default in the same
-// rounds: the median of the per-round ratios, which the machine's drift between rounds moves far
-// less than the ratio of the medians.
+// Our variants (the relaxed-SIMD build, descriptionLength: false) against our default, and ours in
+// Chromium against ours in Node on the same build, in the same rounds: the median of the per-round
+// ratios, which the machine's drift between rounds moves far less than the ratio of the medians.
 function paired(records, out) {
   const result = {};
   for (const id of Object.keys(out)) {
-    const m = /^ours-(?:relaxed|nodl)(-\d+t)?$/.exec(id), base = m && `ours${m[1] ?? ""}`;
+    const m = /^ours-(?:relaxed|nodl)(-\d+t)?$/.exec(id);
+    const base = m ? `ours${m[1] ?? ""}` : id.startsWith("ours-chromium") ? id.replace("-chromium", "") : undefined;
     if (!base || !out[id].available || !out[base]?.available) continue;
     const a = records.get(base).runs, b = records.get(id).runs;
     const perRound = b.slice(0, a.length).map((r, i) => r.value / a[i].value);
@@ -145,6 +154,7 @@ async function main() {
   const args = process.argv.slice(2).join(" ");
   const command = process.env.npm_lifecycle_event === "bench" ? `npm run bench${args ? ` -- ${args}` : ""}` : `node bench/run.js${args ? ` ${args}` : ""}`;
   const monitor = loadMonitor();
+  let browser;
   const machine = machineInfo();
   log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, V8 ${machine.v8}`);
   const results = {
@@ -192,16 +202,18 @@ async function main() {
     results.numpy = numpyInfo();
   }
   const cores = machine.cores;
+  if (opts.browser && (want("W1") || want("W2"))) browser = chromiumSession(digits);
 
   if (want("W1")) {
     log(`W1: online training ${JSON.stringify(LAYERS)}, ${digits.trainRows} digits per run`);
     const contenders = [w1Ours(digits), w1Ours(digits, "relaxed"), w1Ours(digits, "plain", W1_TRAINED_EPOCHS), w1Ours(digits, "plain", 0, false)];
     if (peer) for (const b of peer.BACKENDS) contenders.push(peer.w1Peer(digits, b, S.peerW1[b]));
     if (peer) contenders.push(w1Numpy(digits, S.peerW1.numpy));
+    if (browser) contenders.push(browser.w1("plain"), browser.w1("relaxed"));
     const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
     results.workloads.W1 = {
       unit: "steps/s", layers: LAYERS,
-      description: `One wake and one sleep step per row (online, as in the paper), ε = 0.01. Ours: one epoch over the ${digits.trainRows.toLocaleString("en-US")} binarized training digits from a fresh machine (seed 1) per run, timed around fit() (so it includes fit's argument checks and copies); "trained machine": the same epoch timed after ${W1_TRAINED_EPOCHS} untimed ones on that machine, when its units' activity has fallen from about half of every layer to its learned codes, so the binary kernels have fewer active rows to add (the dense peers' work does not depend on it); "descriptionLength: false": the fresh machine's epoch without fit()'s running estimate of the description length, which the peers do not compute (the same samples and updates, bit for bit). ${peer ? `TF.js (bench/peers/tfjs.js): ${S.peerW1.wasm.steps.toLocaleString("en-US")} (wasm) / ${S.peerW1.cpu.steps} (cpu) online steps per run after 20 untimed ones, each run cut at ${S.peerW1.wasm.maxSeconds} s. numpy (bench/peers/numpy_ws.py, BLAS on one thread): ${S.peerW1.numpy.toLocaleString("en-US")} online steps per run after 20 untimed ones, timed inside its process. ` : ""}One untimed warm-up round first.`,
+      description: `One wake and one sleep step per row (online, as in the paper), ε = 0.01. Ours: one epoch over the ${digits.trainRows.toLocaleString("en-US")} binarized training digits from a fresh machine (seed 1) per run, timed around fit() (so it includes fit's argument checks and copies); "trained machine": the same epoch timed after ${W1_TRAINED_EPOCHS} untimed ones on that machine, when its units' activity has fallen from about half of every layer to its learned codes, so the binary kernels have fewer active rows to add (the dense peers' work does not depend on it); "descriptionLength: false": the fresh machine's epoch without fit()'s running estimate of the description length, which the peers do not compute (the same samples and updates, bit for bit). ${peer ? `TF.js (bench/peers/tfjs.js): ${S.peerW1.wasm.steps.toLocaleString("en-US")} (wasm) / ${S.peerW1.cpu.steps} (cpu) online steps per run after 20 untimed ones, each run cut at ${S.peerW1.wasm.maxSeconds} s. numpy (bench/peers/numpy_ws.py, BLAS on one thread): ${S.peerW1.numpy.toLocaleString("en-US")} online steps per run after 20 untimed ones, timed inside its process. ` : ""}${browser ? ` ${CHROMIUM_NOTE}` : ""} One untimed warm-up round first.`,
       ...collect(rec, contenders),
     };
   }
@@ -222,10 +234,11 @@ async function main() {
     contenders.push(...threads.map((t) => w2Ours(digits, t, "plain", false)));
     if (peer) for (const b of peer.BACKENDS) contenders.push(peer.w2Peer(digits, b, S.peerW2[b]));
     if (peer) for (const t of threads) contenders.push(w2Numpy(digits, t));
+    if (browser) for (const simd of ["plain", "relaxed"]) contenders.push(...threads.map((t) => browser.w2(t, simd)));
     const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
     results.workloads.W2 = {
       unit: "vectors/s", batchSize: 100, layers: LAYERS,
-      description: `Wake and sleep on B = 100 vectors with the parameters held fixed, then one update. Ours: fit(data, { batchSize: 100, threads }) for one epoch over the ${digits.trainRows.toLocaleString("en-US")} digits, threads = ${threads.join(" and ")}, timed after an untimed fit of 200 rows on the same fresh machine (seed 1) that starts its worker threads; the library averages the batch's updates; "descriptionLength: false" as in W1.${peer ? ` TF.js (single-threaded: tfjs-backend-wasm has no threads in Node): ${S.peerW2.wasm.batches} (wasm) / ${S.peerW2.cpu.batches} (cpu) batches per run after 2 untimed ones, each run cut at ${S.peerW2.wasm.maxSeconds} s, updates averaged over the batch. numpy (bench/peers/numpy_ws.py; BLAS on ${threads.join(" and ")} threads): one epoch per run after one untimed batch, timed inside its process.` : ""} One untimed warm-up round first.`,
+      description: `Wake and sleep on B = 100 vectors with the parameters held fixed, then one update. Ours: fit(data, { batchSize: 100, threads }) for one epoch over the ${digits.trainRows.toLocaleString("en-US")} digits, threads = ${threads.join(" and ")}, timed after an untimed fit of 200 rows on the same fresh machine (seed 1) that starts its worker threads; the library averages the batch's updates; "descriptionLength: false" as in W1.${peer ? ` TF.js (single-threaded: tfjs-backend-wasm has no threads in Node): ${S.peerW2.wasm.batches} (wasm) / ${S.peerW2.cpu.batches} (cpu) batches per run after 2 untimed ones, each run cut at ${S.peerW2.wasm.maxSeconds} s, updates averaged over the batch. numpy (bench/peers/numpy_ws.py; BLAS on ${threads.join(" and ")} threads): one epoch per run after one untimed batch, timed inside its process.` : ""}${browser ? ` ${CHROMIUM_NOTE} Threads there are Web Workers.` : ""} One untimed warm-up round first.`,
       ...collect(rec, contenders),
     };
     if (cores > 1) {
@@ -245,9 +258,14 @@ async function main() {
     results.workloads.W3 = await w3Ours(digits, { ...S.w3, threads: cores > 1 ? [1, cores] : [1], log });
   }
 
-  results.targets = targets(results.workloads, cores);
+  if (browser) {
+    results.browser = await browser.info();
+    browser.ownCpuSeconds = await browser.cpuSeconds();
+    await browser.close();
+  }
+  results.targets = targets(results.workloads, cores, results);
   results.references = REFERENCES;
-  results.load = monitor.stop();
+  results.load = monitor.stop(browser?.ownCpuSeconds ?? 0);
   results.durationSeconds = results.load.seconds;
 
   const root = fileURLToPath(new URL("..", import.meta.url));
@@ -260,10 +278,12 @@ async function main() {
 }
 
 // Each target with the measured median, and that median scaled to the issue's reference machine
-// by each peer: ours / the peer in this run x the peer's reference figure there (REFERENCES).
-function targets(w, cores) {
+// by each peer (ours / the peer in this run x the peer's reference figure there, REFERENCES) and
+// by the SIMD peak (the reference's per core against the one measured here on the threads used).
+function targets(w, cores, { peak, cores: allCores }) {
   const out = [];
-  const from = (workload, id, what, target, unit) => {
+  const peakHere = (threads) => (threads > 1 ? allCores?.allCoresGflops : peak?.gflops);
+  const from = (workload, id, what, target, unit, threads = 1) => {
     const c = w[workload].contenders[id];
     const scaledBy = (peerId) => {
       const peer = w[workload].contenders[peerId];
@@ -276,16 +296,18 @@ function targets(w, cores) {
       measuredPerCpuSecond: c?.available ? c.perCpuSecond : undefined,
       scaledByPeer: scaledBy("tfjs-wasm"),
       scaledByNumpy: scaledBy(numpyPeerOf(id)),
+      scaledByPeak: c?.available && peakHere(threads) ? (c.median * REFERENCE_PEAK_GFLOPS * threads) / peakHere(threads) : undefined,
       met: !!c?.available && c.median >= target,
       ...(c && !c.available ? { note: c.error } : {}),
     });
   };
-  const variants = [["", "", "ours"], ["relaxed-", ", relaxed-SIMD build", "ours-relaxed"], ["nodl-", ", no description length", "ours-nodl"]];
+  const variants = [["", "", "ours"], ["relaxed-", ", relaxed-SIMD build", "ours-relaxed"], ["nodl-", ", no description length", "ours-nodl"],
+    ["chromium-", ", in headless Chromium", "ours-chromium"], ["chromium-relaxed-", ", in headless Chromium, relaxed-SIMD build", "ours-chromium-relaxed"]];
   for (const [build, suffix, w1Id] of variants) {
     if (w.W1) from("W1", w1Id, `W1 online training, one core${suffix}`, TARGETS.w1, "steps/s");
     if (w.W2) {
       from("W2", `ours-${build}1t`, `W2 minibatch B = 100, one core${suffix}`, TARGETS.w2One, "vectors/s");
-      if (cores > 1) from("W2", `ours-${build}${cores}t`, `W2 minibatch B = 100, all ${cores} cores${suffix}`, TARGETS.w2All, "vectors/s");
+      if (cores > 1) from("W2", `ours-${build}${cores}t`, `W2 minibatch B = 100, all ${cores} cores${suffix}`, TARGETS.w2All, "vectors/s", cores);
     }
   }
   return out;
