@@ -154,7 +154,7 @@ async function main() {
   const args = process.argv.slice(2).join(" ");
   const command = process.env.npm_lifecycle_event === "bench" ? `npm run bench${args ? ` -- ${args}` : ""}` : `node bench/run.js${args ? ` ${args}` : ""}`;
   const monitor = loadMonitor();
-  let browser;
+  let browser, browserCpuSeconds = 0;
   const machine = machineInfo();
   log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, V8 ${machine.v8}`);
   const results = {
@@ -213,7 +213,7 @@ async function main() {
     const rec = await interleave(contenders, { repeats: S.repeats, warmup: S.warmup, log });
     results.workloads.W1 = {
       unit: "steps/s", layers: LAYERS,
-      description: `One wake and one sleep step per row (online, as in the paper), ε = 0.01. Ours: one epoch over the ${digits.trainRows.toLocaleString("en-US")} binarized training digits from a fresh machine (seed 1) per run, timed around fit() (so it includes fit's argument checks and copies); "trained machine": the same epoch timed after ${W1_TRAINED_EPOCHS} untimed ones on that machine, when its units' activity has fallen from about half of every layer to its learned codes, so the binary kernels have fewer active rows to add (the dense peers' work does not depend on it); "descriptionLength: false": the fresh machine's epoch without fit()'s running estimate of the description length, which the peers do not compute (the same samples and updates, bit for bit). ${peer ? `TF.js (bench/peers/tfjs.js): ${S.peerW1.wasm.steps.toLocaleString("en-US")} (wasm) / ${S.peerW1.cpu.steps} (cpu) online steps per run after 20 untimed ones, each run cut at ${S.peerW1.wasm.maxSeconds} s. numpy (bench/peers/numpy_ws.py, BLAS on one thread): ${S.peerW1.numpy.toLocaleString("en-US")} online steps per run after 20 untimed ones, timed inside its process. ` : ""}${browser ? ` ${CHROMIUM_NOTE}` : ""} One untimed warm-up round first.`,
+      description: `One wake and one sleep step per row (online, as in the paper), ε = 0.01. Ours: one epoch over the ${digits.trainRows.toLocaleString("en-US")} binarized training digits from a fresh machine (seed 1) per run, timed around fit() (so it includes fit's argument checks and copies); "trained machine": the same epoch timed after ${W1_TRAINED_EPOCHS} untimed ones on that machine, when its units' activity has fallen from about half of every layer to its learned codes, so the binary kernels have fewer active rows to add (the dense peers' work does not depend on it); "descriptionLength: false": the fresh machine's epoch without fit()'s running estimate of the description length, which the peers do not compute (the same samples and updates, bit for bit). ${peer ? `TF.js (bench/peers/tfjs.js): ${S.peerW1.wasm.steps.toLocaleString("en-US")} (wasm) / ${S.peerW1.cpu.steps} (cpu) online steps per run after 20 untimed ones, each run cut at ${S.peerW1.wasm.maxSeconds} s. numpy (bench/peers/numpy_ws.py, BLAS on one thread): ${S.peerW1.numpy.toLocaleString("en-US")} online steps per run after 20 untimed ones, timed inside its process. ` : ""}${browser ? `${CHROMIUM_NOTE} ` : ""}One untimed warm-up round first.`,
       ...collect(rec, contenders),
     };
   }
@@ -260,12 +260,12 @@ async function main() {
 
   if (browser) {
     results.browser = await browser.info();
-    browser.ownCpuSeconds = await browser.cpuSeconds();
+    browserCpuSeconds = await browser.cpuSeconds();
     await browser.close();
   }
   results.targets = targets(results.workloads, cores, results);
   results.references = REFERENCES;
-  results.load = monitor.stop(browser?.ownCpuSeconds ?? 0);
+  results.load = monitor.stop(browserCpuSeconds);
   results.durationSeconds = results.load.seconds;
 
   const root = fileURLToPath(new URL("..", import.meta.url));
