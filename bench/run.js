@@ -285,6 +285,7 @@ function targets(w, cores, { peak, cores: allCores }) {
   const peakHere = (threads) => (threads > 1 ? allCores?.allCoresGflops : peak?.gflops);
   const from = (workload, id, what, target, unit, threads = 1) => {
     const c = w[workload].contenders[id];
+    if (!c) return; // not run (the Chromium rows with --no-browser)
     const scaledBy = (peerId) => {
       const peer = w[workload].contenders[peerId];
       const reference = REFERENCES.find((x) => x.here?.[0] === workload && x.here?.[1] === peerId)?.value;
