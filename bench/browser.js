@@ -9,10 +9,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { serveStatic } from "../scripts/serve-web.js";
+import { CHROMIUM, CHROMIUM_FLAGS, assertChromium } from "../scripts/chromium.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
 const root = fileURLToPath(new URL("..", import.meta.url));
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 /**
  * One Chromium for a bench run, launched when a contender first needs it; `digits` as from
@@ -64,7 +63,7 @@ export function chromiumSession(digits) {
 }
 
 async function launch(digits) {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
+  assertChromium();
   if (!existsSync(join(root, "dist/browser/wake-sleep.js"))) throw new Error("dist/browser/ is missing: run npm run build first");
   const dir = await mkdtemp(join(tmpdir(), "wake-sleep-bench-"));
   await cp(join(root, "dist/browser"), dir, { recursive: true });
@@ -72,7 +71,7 @@ async function launch(digits) {
   await writeFile(join(dir, "digits.bin"), digits.train);
   const { server, url } = await serveStatic(dir, { port: 0, host: "127.0.0.1" });
   // A browser server, for the pid of the browser process (whose renderers the CPU time is read of).
-  const browserServer = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browserServer = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   const browser = await chromium.connect(browserServer.wsEndpoint());
   const close = async () => {
     await browser.close();

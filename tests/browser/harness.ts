@@ -1,16 +1,14 @@
 // Shared by the browser tests: a fresh build of the browser bundles and the demo, served on a free
 // port, and Debian's Chromium driven by playwright-core (never a downloaded browser).
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { buildWeb } from "../../scripts/build-web.js";
 import { serveStatic } from "../../scripts/serve-web.js";
+import { CHROMIUM, CHROMIUM_FLAGS, assertChromium } from "../../scripts/chromium.js";
 import { readDigits, type Digits } from "../../web/digits.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 export interface Site {
   /** The build: browser/ (the library bundles) and web/ (the demo). */
@@ -48,9 +46,9 @@ export interface Browser {
 
 /** One headless Chromium with a fresh profile, and its first page. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
+  assertChromium();
   const profile = await mkdtemp(join(tmpdir(), "wake-sleep-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, acceptDownloads: true });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, acceptDownloads: true });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on("console", (m) => {
