@@ -21,7 +21,11 @@ export interface FitOptions {
   learningRateDecay?: number;
   /** Delays the decay: epoch e of the machine's life (from 0) runs at rate x decay^max(0, e - hold); default 0. */
   learningRateHold?: number;
-  /** Rows per update; parameters are fixed within a batch and the averaged update is applied once. Default 1 (online). */
+  /**
+   * Rows per update: a wake phase on the batch's rows with every parameter fixed, then the mean of
+   * their updates applied to P; then as many sleep steps (fantasies of the updated P), then the
+   * mean of theirs applied to Q. Default 1 (online, the paper's rule).
+   */
   batchSize?: number;
   /** "ws": classic wake-sleep (default). "rws": reweighted wake-sleep with K = samples. */
   algorithm?: "ws" | "rws";

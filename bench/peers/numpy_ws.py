@@ -3,8 +3,10 @@ bench/peers/tfjs.js, written the way a competent numpy user would (whole-batch m
 float32 arrays, BLAS doing the products). [784, 200, 50], lr 0.01, weights N(0, 0.01^2), biases 0.
 
 Online (B = 1): wake updates G, then sleep (dreaming with the updated G) updates R, per row.
-Minibatch: wake and sleep on B rows with the parameters held fixed, then the updates averaged over
-the batch applied once (as the TF.js peer does).
+Minibatch, as the library and the TF.js peer do it: a wake phase on B rows with the parameters
+held fixed, then the wake updates averaged over the batch applied to G; then a sleep phase of B
+fantasies (from the updated G) with the parameters held fixed, then the sleep updates averaged over
+the batch applied to R. With B = 1 this is the online step.
 
 Run by bench/peers/numpy.js, one timed run per call, when numpy is installed (Debian:
 python3-numpy; with libopenblas0-pthread, numpy's BLAS is OpenBLAS):
@@ -69,13 +71,10 @@ class Helmholtz:
         for v, inc in updates:
             v += inc
 
-    def online_step(self, x):
-        self.apply(self.wake_updates(x, LR))
-        self.apply(self.sleep_updates(1, LR))
-
-    def batch_step(self, x):
+    def step(self, x):
         scale = np.float32(LR / x.shape[0])
-        self.apply(self.wake_updates(x, scale) + self.sleep_updates(x.shape[0], scale))
+        self.apply(self.wake_updates(x, scale))
+        self.apply(self.sleep_updates(x.shape[0], scale))
 
 
 def timed(run, work):
@@ -88,23 +87,23 @@ def timed(run, work):
 def w1(data, steps):
     m = Helmholtz(1)
     for i in range(20):
-        m.online_step(data[i : i + 1])
+        m.step(data[i : i + 1])
 
     def run():
         for i in range(steps):
             r = i % len(data)
-            m.online_step(data[r : r + 1])
+            m.step(data[r : r + 1])
 
     return timed(run, steps)
 
 
 def w2(data, B=100):
     m = Helmholtz(1)
-    m.batch_step(data[:B])
+    m.step(data[:B])
 
     def run():
         for b in range(0, len(data), B):
-            m.batch_step(data[b : b + B])
+            m.step(data[b : b + B])
 
     return timed(run, len(data))
 

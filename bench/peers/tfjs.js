@@ -15,8 +15,9 @@
 // vectors before the outer products, so no weight-sized temporary is multiplied.
 //
 // Online (B = 1): wake updates G, then sleep (dreaming with the updated G) updates R, per row,
-// as in Hinton et al. (1995). Minibatch: wake and sleep on B vectors with the parameters held
-// fixed, then the updates averaged over the batch applied once.
+// as in Hinton et al. (1995). Minibatch, as the library does it: wake on B vectors with the
+// parameters held fixed, the mean of its updates applied to G; then sleep on B fantasies of the
+// updated G, the mean of its updates applied to R.
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
@@ -120,19 +121,15 @@ export class TfHelmholtz {
     for (const [v, inc] of updates) v.assign(tf.add(v, inc));
   }
 
-  /** One online wake-sleep step on the row x (1 x n[0]): wake, apply, then sleep, apply. */
-  onlineStep(x) {
-    tf.tidy(() => TfHelmholtz.apply(this.wakeUpdates(T(x), tf.scalar(this.lr))));
-    tf.tidy(() => TfHelmholtz.apply(this.sleepUpdates(1, tf.scalar(this.lr))));
-  }
-
-  /** One minibatch step on the rows x (B x n[0]): wake and sleep with fixed parameters, mean updates applied once. */
-  batchStep(x) {
-    tf.tidy(() => {
-      const B = x.shape[0];
-      const scale = tf.scalar(this.lr / B);
-      TfHelmholtz.apply([...this.wakeUpdates(T(x), scale), ...this.sleepUpdates(B, scale)]);
-    });
+  /**
+   * One step on the rows x (B x n[0]; B = 1 is the online step), as the library takes it: a wake
+   * phase with the parameters fixed and the mean of its updates applied to P, then B fantasies of
+   * the updated P with the parameters fixed and the mean of their updates applied to Q.
+   */
+  step(x) {
+    const B = x.shape[0];
+    tf.tidy(() => TfHelmholtz.apply(this.wakeUpdates(T(x), tf.scalar(this.lr / B))));
+    tf.tidy(() => TfHelmholtz.apply(this.sleepUpdates(B, tf.scalar(this.lr / B))));
   }
 
   /** Blocks until every queued op has run (the wasm and cpu backends are synchronous, but be sure). */
@@ -152,7 +149,7 @@ export class TfHelmholtz {
 export function w1Peer(digits, backend, { steps = 1000, warmup = 20, maxSeconds = 5 } = {}) {
   return peerRun(digits, backend, {
     count: steps, warmup, maxSeconds, size: 1, unit: "steps/s",
-    step: (m, x) => m.onlineStep(x),
+    step: (m, x) => m.step(x),
   });
 }
 
@@ -160,7 +157,7 @@ export function w1Peer(digits, backend, { steps = 1000, warmup = 20, maxSeconds 
 export function w2Peer(digits, backend, { batches = 20, batchSize = 100, warmup = 2, maxSeconds = 5 } = {}) {
   return peerRun(digits, backend, {
     count: batches, warmup, maxSeconds, size: batchSize, unit: "vectors/s",
-    step: (m, x) => m.batchStep(x),
+    step: (m, x) => m.step(x),
   });
 }
 
