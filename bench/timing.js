@@ -19,16 +19,27 @@ export function summarize(values) {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length, values };
 }
 
-/** An iteration count for which body(iters) lasts about targetMs. */
+/**
+ * An iteration count for which body(iters) lasts about targetMs. The count is scaled from the
+ * fastest of three timings: a stall of the host while timing only adds time, and a single
+ * stalled timing would otherwise shrink the count (and every later sample) many times over.
+ */
 export function calibrate(body, targetMs) {
   let iters = 1;
   for (;;) {
-    const t0 = now();
-    body(iters);
-    const ms = now() - t0;
-    if (ms >= targetMs / 4 || iters >= 2 ** 30) return Math.max(1, Math.round((iters * targetMs) / Math.max(ms, 1e-3)));
+    const ms = timeOnce(body, iters);
+    if (ms >= targetMs / 4 || iters >= 2 ** 30) {
+      const fastest = Math.min(ms, timeOnce(body, iters), timeOnce(body, iters));
+      return Math.max(1, Math.round((iters * targetMs) / Math.max(fastest, 1e-3)));
+    }
     iters *= 2;
   }
+}
+
+function timeOnce(body, iters) {
+  const t0 = now();
+  body(iters);
+  return now() - t0;
 }
 
 /**
