@@ -57,11 +57,7 @@ export function timeLoop(body, { targetMs = 20, samples = 11, warmup = 2, compan
     if (companion) companion(citers);
   }
   const ns = [], cns = [];
-  const sample = (f, n, out) => {
-    const t0 = now();
-    f(n);
-    out.push(((now() - t0) * 1e6) / n);
-  };
+  const sample = (f, n, out) => out.push((timeOnce(f, n) * 1e6) / n);
   for (let i = 0; i < samples; i++) {
     sample(body, iters, ns);
     if (companion) sample(companion, citers, cns);
