@@ -1,4 +1,4 @@
-import { storeTail4 } from "./simd/tail";
+import { storeUpTo4 } from "./simd/tail";
 import { splatAt } from "./simd/constants";
 
 // Seeded randomness: four independent xoshiro128+ streams, one per f32x4 lane.
@@ -57,7 +57,7 @@ export function rng_fill_uniform(rng: usize, out: usize, n: i32): void {
     const u = uniformOf(i32x4.add(s0, s3));
     const t = i32x4.shl(s1, 9), n2 = v128.xor(s2, s0), n3 = v128.xor(s3, s1);
     s1 = v128.xor(s1, n2); s0 = v128.xor(s0, n3); s2 = v128.xor(n2, t); s3 = rotl11(n3);
-    if (n - i >= 4) v128.store(out + (<usize>i << 2), u); else storeTail4(out + (<usize>i << 2), u, n - i);
+    storeUpTo4(out + (<usize>i << 2), u, n - i);
   }
   v128.store(rng, s0); v128.store(rng, s1, 16); v128.store(rng, s2, 32); v128.store(rng, s3, 48);
 }

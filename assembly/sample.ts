@@ -2,7 +2,7 @@ import { rng_fill_uniform } from "./rng";
 import { exp_neg_abs } from "./logistic";
 import { invOnePlus4, logisticFromExp4, softplusMax4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { log1p_sum } from "./logprob";
-import { loadUpTo4, storeTail4, tailMask4 } from "./simd/tail";
+import { loadUpTo4, storeUpTo4, tailMask4 } from "./simd/tail";
 import { one4 } from "./simd/constants";
 
 // Bernoulli sampling. Every sampler first draws ceil(n/4) blocks of four uniforms u into s (one
@@ -30,7 +30,7 @@ const ACTIVE_LANES = memory.data<i32>([0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1,
   let on = f32x4.lt(loadUpTo4(o, rem), p);
   if (rem < 4) on = v128.and(on, tailMask4(rem));
   const sv = v128.and(on, one4());
-  if (rem >= 4) v128.store(o, sv); else storeTail4(o, sv, rem);
+  storeUpTo4(o, sv, rem);
   return on;
 }
 

@@ -1,7 +1,7 @@
 import { exp_neg_abs } from "./logistic";
 import { invOnePlus4, logisticFromExp4, softplusMax4, accumulate4, sumLanes2 } from "./simd/logistic";
 import { log1p_sum } from "./logprob";
-import { loadTail4, loadUpTo4, storeTail4 } from "./simd/tail";
+import { loadTail4, loadUpTo4, storeTail4, storeUpTo4 } from "./simd/tail";
 import { sumRows } from "./simd/rows";
 
 // The delta rule's shared vector: delta[j] = eps (s[j] - sigma(a[j])), j < n; returns
@@ -56,7 +56,7 @@ export function delta_rule(a: usize, s: usize, eps: f32, delta: usize, n: i32): 
 // Stores eps (s - sigma(a)) for `rem` lanes (4 or fewer) at delta, from e = e^-|a|.
 @inline function storeDelta4(av: v128, sv: v128, ev: v128, delta: usize, e: v128, rem: i32): void {
   const d = f32x4.mul(ev, f32x4.sub(sv, logisticFromExp4(av, e, invOnePlus4(e))));
-  if (rem >= 4) v128.store(delta, d); else storeTail4(delta, d, rem);
+  storeUpTo4(delta, d, rem);
 }
 
 // Rank-one update on the active rows: W[k, j] += delta[j] for k in idx, j < n; i.e.

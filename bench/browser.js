@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { serveStatic } from "../scripts/serve-web.js";
 import { CHROMIUM, CHROMIUM_FLAGS, assertChromium } from "../scripts/chromium.js";
+import { USER_HZ } from "./machine.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -122,7 +123,7 @@ function rendererCpuSeconds(browserPid) {
     for (const child of children.get(pid) ?? []) todo.push(child);
     if (pid !== browserPid && isRenderer(pid)) total += ticks.get(pid) ?? 0;
   }
-  return total / 100; // USER_HZ on Linux, as in machine.js
+  return total / USER_HZ;
 }
 
 function isRenderer(pid) {

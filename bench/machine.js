@@ -29,6 +29,9 @@ function cpuFlags() {
   }
 }
 
+/** Clock ticks per second of /proc/stat and /proc/PID/stat (USER_HZ, 100 on Linux). */
+export const USER_HZ = 100;
+
 // Busy (steal included), total and steal jiffies of all CPUs from /proc/stat (Linux), or undefined.
 export function cpuJiffies() {
   try {
@@ -49,7 +52,6 @@ export function cpuJiffies() {
  * stop() (a browser the run drove); the estimate is rough.
  */
 export function loadMonitor() {
-  const tick = 100; // USER_HZ on Linux
   const start = { jiffies: cpuJiffies(), own: process.cpuUsage(), load: os.loadavg(), t: performance.now() };
   return {
     stop(alsoOwnSeconds = 0) {
@@ -59,11 +61,11 @@ export function loadMonitor() {
       const cores = os.cpus().length;
       let others, steal;
       if (j && start.jiffies) {
-        const busy = (j.busy - start.jiffies.busy) / tick;
-        const total = (j.total - start.jiffies.total) / tick || wall * cores;
+        const busy = (j.busy - start.jiffies.busy) / USER_HZ;
+        const total = (j.total - start.jiffies.total) / USER_HZ || wall * cores;
         const ownSeconds = (own.user + own.system) / 1e6 + alsoOwnSeconds;
         others = Math.max(0, Math.min(1, (busy - ownSeconds) / total));
-        steal = Math.max(0, Math.min(1, (j.steal - start.jiffies.steal) / tick / total));
+        steal = Math.max(0, Math.min(1, (j.steal - start.jiffies.steal) / USER_HZ / total));
       }
       const load = os.loadavg();
       return {

@@ -13,6 +13,11 @@
   return rem >= 4 ? v128.load(p) : loadTail4(p, rem);
 }
 
+// Stores the four lanes of v at p when rem >= 4, else storeTail4(p, v, rem).
+@inline export function storeUpTo4(p: usize, v: v128, rem: i32): void {
+  if (rem >= 4) v128.store(p, v); else storeTail4(p, v, rem);
+}
+
 // Stores lanes 0..rem-1 of v at p, for rem in 1..3.
 @inline export function storeTail4(p: usize, v: v128, rem: i32): void {
   v128.store32_lane(p, v, 0);

@@ -9,7 +9,6 @@ import { serveStatic } from "../../scripts/serve-web.js";
 import { CHROMIUM, CHROMIUM_FLAGS, assertChromium } from "../../scripts/chromium.js";
 import { readDigits, type Digits } from "../../web/digits.js";
 
-
 export interface Site {
   /** The build: browser/ (the library bundles) and web/ (the demo). */
   out: string;
